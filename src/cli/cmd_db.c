@@ -1,0 +1,117 @@
+/* Database commands: init, migrate; and version. */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli/commands.h"
+#include "core/xalloc.h"
+#include "store/store.h"
+
+struct store *cli_open_store(const struct cli_command *cmd, const struct cli_args *args, int *applied)
+{
+	struct store *s;
+	char *err = NULL;
+	if (store_open(config_get(args->cfg, "db"), &s, &err)) {
+		cli_error(cmd, "%s", err);
+		free(err);
+		return NULL;
+	}
+	if (store_migrate(s, applied, &err)) {
+		cli_error(cmd, "%s", err);
+		free(err);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static const char init_sql_meta[] = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING";
+
+static int init_record(struct store_conn *c, void *arg)
+{
+	(void)arg;
+	unsigned char id[16];
+	char hex[33], now[32];
+	randombytes_buf(id, sizeof id);
+	sodium_bin2hex(hex, sizeof hex, id, sizeof id);
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	const char *pairs[][2] = {{"installation_id", hex}, {"created_at", now}};
+	for (size_t i = 0; i < 2; i++) {
+		struct store_stmt *st = store_prepare(c, init_sql_meta);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_text(st, 1, pairs[i][0]);
+		store_bind_text(st, 2, pairs[i][1]);
+		int rc = store_step(st);
+		store_reset(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+int cmd_init(const struct cli_command *cmd, int argc, char **argv)
+{
+	struct cli_args args;
+	int code;
+	if (cli_parse(cmd, argc, argv, &args, &code))
+		return code;
+	if (sodium_init() < 0) {
+		cli_error(cmd, "libsodium failed to start");
+		cli_args_free(&args);
+		return CLI_FAILURE;
+	}
+	int applied;
+	struct store *s = cli_open_store(cmd, &args, &applied);
+	if (!s) {
+		cli_args_free(&args);
+		return CLI_FAILURE;
+	}
+	int rc = store_tx(s, STORE_WRITE, init_record, NULL);
+	if (rc == STORE_OK)
+		printf("wangge: database ready (%s, schema version %d)\n", store_backend_name(s), store_schema_version(s));
+	else
+		cli_error(cmd, "cannot record the installation");
+	store_close(s);
+	cli_args_free(&args);
+	return rc == STORE_OK ? CLI_OK : CLI_FAILURE;
+}
+
+int cmd_migrate(const struct cli_command *cmd, int argc, char **argv)
+{
+	struct cli_args args;
+	int code;
+	if (cli_parse(cmd, argc, argv, &args, &code))
+		return code;
+	int applied;
+	struct store *s = cli_open_store(cmd, &args, &applied);
+	if (!s) {
+		cli_args_free(&args);
+		return CLI_FAILURE;
+	}
+	printf("wangge: applied %d migration%s; schema version %d\n", applied, applied == 1 ? "" : "s",
+	       store_schema_version(s));
+	store_close(s);
+	cli_args_free(&args);
+	return CLI_OK;
+}
+
+int cmd_version(const struct cli_command *cmd, int argc, char **argv)
+{
+	struct cli_args args;
+	int code;
+	if (cli_parse(cmd, argc, argv, &args, &code))
+		return code;
+	cli_args_free(&args);
+	printf("wangge %s (libmicrohttpd %s, SQLite %s, jansson %s, libsodium %s, schema %d)\n", WANGGE_VERSION,
+	       MHD_get_version(), sqlite3_libversion(), JANSSON_VERSION, sodium_version_string(),
+	       store_latest_version());
+	return CLI_OK;
+}

@@ -1,0 +1,63 @@
+/* wangge: one binary, subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+static const struct cli_option serve_options[] = {
+	{"listen", CLI_CONFIG, NULL},
+	{"db", CLI_CONFIG, NULL},
+	{"threads", CLI_CONFIG, NULL},
+	{"body_limit", CLI_CONFIG, NULL},
+	{"access_log", CLI_CONFIG, NULL},
+	{"behind_tls", CLI_CONFIG, NULL},
+	{"shutdown_timeout", CLI_CONFIG, NULL},
+	{"per_ip_connections", CLI_CONFIG, NULL},
+	{"print-config", CLI_SWITCH, "print the effective settings and where each came from, then exit"},
+	{NULL, 0, NULL},
+};
+
+static const struct cli_option db_options[] = {
+	{"db", CLI_CONFIG, NULL},
+	{NULL, 0, NULL},
+};
+
+static const struct cli_option no_options[] = {
+	{NULL, 0, NULL},
+};
+
+static const struct cli_command commands[] = {
+	{"serve", "Serve the API and the web UI over HTTP until SIGINT or SIGTERM.", "[--listen ADDR:PORT] [--db URL] [options]",
+	 serve_options, cmd_serve},
+	{"init", "Create the database (or bring it up to date) and record this installation.", "[--db URL]",
+	 db_options, cmd_init},
+	{"migrate", "Apply the schema migrations the database lacks.", "[--db URL]", db_options, cmd_migrate},
+	{"version", "Print the version of wangge and of its libraries.", "", no_options, cmd_version},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: wangge COMMAND [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'wangge COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "wangge: a command is needed (see wangge --help)\n");
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(&commands[3], 1, argv + 1);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(&commands[i], argc - 1, argv + 1);
+	fprintf(stderr, "wangge: unknown command '%s' (see wangge --help)\n", argv[1]);
+	return CLI_USAGE;
+}

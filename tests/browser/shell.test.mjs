@@ -1,0 +1,213 @@
+// Browser test of the web shell: language switch, phone and desktop layout,
+// health badge, log-in form error, and no console errors along the way.
+// Runs Debian's chromium through playwright-core against build/wangge serve.
+
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../lib/server.mjs';
+
+const SHOTS = fileURLToPath(new URL('../../build/screenshots/', import.meta.url));
+const PHONE = { width: 360, height: 740 };
+const DESKTOP = { width: 1280, height: 800 };
+
+let srv;
+let browser;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  srv = await startServer();
+  browser = await chromium.launch({
+    executablePath: '/usr/lib/chromium/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run']
+  });
+});
+
+after(async () => {
+  // Each step on its own, so a failure in one still runs the other.
+  try {
+    if (browser) await browser.close();
+  } finally {
+    if (srv) await srv.stop();
+  }
+});
+
+// Opens a page that records every console error and page error. The one
+// expected failure is the log-in request: the identity module does not answer
+// it yet, and Chromium logs the failed resource as a console error.
+async function openPage(viewport, mobile) {
+  const context = await browser.newContext({
+    viewport, isMobile: mobile, hasTouch: mobile, deviceScaleFactor: 1
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const where = msg.location().url || '';
+    const expected = msg.text().startsWith('Failed to load resource') &&
+      new URL(where, srv.url).pathname === '/api/v1/session';
+    if (!expected) problems.push(`console: ${msg.text()} (${where})`);
+  });
+  return { context, page, problems };
+}
+
+async function noHorizontalOverflow(page, width) {
+  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= width, `page is ${sw}px wide on a ${width}px screen`);
+}
+
+const text = (page, sel) => page.locator(sel).innerText();
+
+// Every key used on the page exists in web/i18n.js, in both languages.
+async function allKeysTranslated(page) {
+  const missing = await page.evaluate(async () => {
+    const { messages } = await import('/i18n.js');
+    const keys = new Set();
+    const attrs = ['data-i18n', 'data-i18n-placeholder', 'data-i18n-aria-label', 'data-i18n-title'];
+    const roots = [document, ...Array.from(document.querySelectorAll('template'), (t) => t.content)];
+    for (const root of roots) {
+      for (const a of attrs) {
+        for (const el of root.querySelectorAll(`[${a}]`)) keys.add(el.getAttribute(a));
+      }
+    }
+    return [...keys].filter((k) => !messages[k] || !messages[k].zh || !messages[k].en);
+  });
+  assert.deepEqual(missing, [], 'keys missing from i18n.js');
+}
+
+// Interactive elements of the shell are large enough to tap.
+async function tapTargets(page) {
+  for (const sel of ['#lang-switch', '#login-link', '#nav-home', '#nav-cases', '#nav-register',
+    '#nav-campaigns', '#nav-command']) {
+    const box = await page.locator(sel).boundingBox();
+    assert.ok(box && box.width >= 44 && box.height >= 44, `${sel} is ${box && box.width}x${box && box.height}`);
+  }
+}
+
+test('web shell on a phone: Chinese, English, log-in error', async () => {
+  const { context, page, problems } = await openPage(PHONE, true);
+  try {
+    await page.goto(`${srv.url}/`);
+
+    // Chinese by default.
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.match(await page.title(), /网格通/);
+    assert.equal(await text(page, '#app-name'), '网格通');
+    assert.equal(await text(page, '#nav-home .nav-text'), '首页');
+    assert.equal(await text(page, '#nav-cases .nav-text'), '事件');
+    assert.equal(await text(page, '#nav-register .nav-text'), '台账');
+    assert.equal(await text(page, '#nav-campaigns .nav-text'), '排查');
+    assert.equal(await text(page, '#nav-command .nav-text'), '指挥');
+    assert.equal(await text(page, '#login-link'), '登录');
+    assert.equal(await page.getAttribute('#nav-home', 'aria-current'), 'page');
+    await page.locator('#health-badge[data-state="ok"]').waitFor();
+    assert.equal(await text(page, '#health-badge'), '服务正常');
+    await allKeysTranslated(page);
+
+    // Phone layout: tab bar at the bottom, nothing wider than the screen.
+    await noHorizontalOverflow(page, PHONE.width);
+    await tapTargets(page);
+    const nav = await page.locator('#main-nav').boundingBox();
+    assert.ok(nav.y + nav.height >= PHONE.height - 1 && nav.width >= PHONE.width - 1,
+      `tab bar at ${JSON.stringify(nav)}`);
+    await page.screenshot({ path: `${SHOTS}shell-phone-zh.png` });
+
+    // Switch to English without reloading.
+    await page.click('#lang-switch');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await text(page, '#app-name'), 'Wangge');
+    assert.equal(await text(page, '#nav-home .nav-text'), 'Home');
+    assert.equal(await text(page, '#nav-cases .nav-text'), 'Cases');
+    assert.equal(await text(page, '#nav-register .nav-text'), 'Register');
+    assert.equal(await text(page, '#nav-campaigns .nav-text'), 'Campaigns');
+    assert.equal(await text(page, '#nav-command .nav-text'), 'Command');
+    assert.equal(await text(page, '#login-link'), 'Log in');
+    assert.equal(await text(page, '#health-badge'), 'Service OK');
+    assert.match(await page.title(), /Wangge/);
+    await noHorizontalOverflow(page, PHONE.width);
+    await page.screenshot({ path: `${SHOTS}shell-phone-en.png` });
+
+    // The choice survives a reload.
+    await page.reload();
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await text(page, '#app-name'), 'Wangge');
+    assert.equal(await page.evaluate(() => localStorage.getItem('wg_lang')), 'en');
+    await page.locator('#health-badge[data-state="ok"]').waitFor();
+
+    // Back to Chinese for the log-in page.
+    await page.click('#lang-switch');
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.equal(await text(page, '#nav-home .nav-text'), '首页');
+
+    // Log-in: the form posts JSON and shows the server's refusal inline.
+    await page.click('#login-link');
+    await page.waitForURL(/#\/login$/);
+    assert.equal(await page.getAttribute('#login-link', 'aria-current'), 'page');
+    assert.equal(await page.getAttribute('#login-user', 'autocomplete'), 'username');
+    assert.equal(await page.getAttribute('#login-password', 'autocomplete'), 'current-password');
+    assert.equal(await text(page, 'label[for="login-user"]'), '账号');
+    assert.equal(await text(page, 'label[for="login-password"]'), '密码');
+    await page.fill('#login-user', 'gridworker01');
+    await page.fill('#login-password', 'not-the-password');
+    const [request, response] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith('/api/v1/session')),
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/session')),
+      page.press('#login-password', 'Enter')
+    ]);
+    assert.equal(request.method(), 'POST');
+    assert.match(request.headers()['content-type'], /^application\/json/);
+    assert.deepEqual(request.postDataJSON(), { login: 'gridworker01', password: 'not-the-password' });
+    assert.ok(response.status() >= 400, `log-in answered ${response.status()}`);
+
+    const alert = page.locator('#login-error[role="alert"]');
+    await alert.waitFor({ state: 'visible' });
+    assert.notEqual((await alert.innerText()).trim(), '');
+    if ((await response.json()).error?.code === 'not_found') {
+      assert.equal(await alert.innerText(), '登录服务尚未启用');
+    }
+    assert.equal(await page.isEnabled('#login-submit'), true);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('wg_csrf')), null);
+    await noHorizontalOverflow(page, PHONE.width);
+    await page.screenshot({ path: `${SHOTS}shell-login.png` });
+
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('web shell on a desktop: side navigation', async () => {
+  const { context, page, problems } = await openPage(DESKTOP, false);
+  try {
+    await page.goto(`${srv.url}/`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN'); // a new browser starts in Chinese
+    const nav = page.locator('#main-nav');
+    await nav.waitFor({ state: 'visible' });
+    const box = await nav.boundingBox();
+    assert.ok(box.x < 1 && box.width >= 160 && box.width < 400 && box.height >= 400,
+      `side navigation at ${JSON.stringify(box)}`);
+    const main = await page.locator('#main').boundingBox();
+    assert.ok(main.x >= box.x + box.width - 1, 'content is to the right of the navigation');
+    assert.ok(await page.locator('#nav-cases .nav-soon').isVisible(), 'coming-soon label shown');
+    await page.locator('#health-badge[data-state="ok"]').waitFor();
+    await noHorizontalOverflow(page, DESKTOP.width);
+
+    // A placeholder module page works and marks its entry current.
+    await page.click('#nav-cases');
+    await page.waitForURL(/#\/cases$/);
+    assert.equal(await page.getAttribute('#nav-cases', 'aria-current'), 'page');
+    assert.equal(await page.getAttribute('#nav-home', 'aria-current'), null);
+    assert.equal(await text(page, '#message-title'), '事件');
+    await page.click('#nav-home');
+    await page.locator('#health-badge[data-state="ok"]').waitFor();
+    await page.screenshot({ path: `${SHOTS}shell-desktop.png` });
+
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
