@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Quick HTTP check: wrk on wangge's /healthz against nginx serving a small
+# static file, alternately, same wrk settings, in one invocation.
+#   bench/quick.sh [rounds] [wrk args...]     default: 3 rounds, -t1 -c32 -d5s
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh bench
+rounds=${1:-3}; shift || true
+wrk_args=("$@"); [ ${#wrk_args[@]} -gt 0 ] || wrk_args=(-t1 -c32 -d5s)
+[ -f build-bench/build.ninja ] || meson setup build-bench -Dbuildtype=release -Dtests=false >/dev/null
+ninja -C build-bench >/dev/null
+
+dir=$(mktemp -d /tmp/wangge-bench.XXXXXX)
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+nginx_port=$(free_port)
+mkdir -p "$dir/www" "$dir/tmp"
+printf '{"status":"ok"}' > "$dir/www/healthz.json"
+sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$nginx_port|g" bench/nginx.conf.in > "$dir/nginx.conf"
+nginx -c "$dir/nginx.conf" -p "$dir" & nginx_pid=$!
+build-bench/wangge serve --listen 127.0.0.1:0 --db "sqlite:$dir/bench.db" --access_log off > "$dir/wangge.out" 2>"$dir/wangge.err" & wangge_pid=$!
+trap 'kill $nginx_pid $wangge_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 50); do grep -q listening "$dir/wangge.out" 2>/dev/null && break; sleep 0.1; done
+wangge_addr=$(grep -o 'http://[0-9.:]*' "$dir/wangge.out")
+sleep 0.3
+
+rps() { wrk "${wrk_args[@]}" "$1" | awk '/Requests\/sec/ {print $2}'; }
+printf '%-6s %14s %14s %8s\n' round "nginx req/s" "wangge req/s" ratio
+for r in $(seq "$rounds"); do
+  n=$(rps "http://127.0.0.1:$nginx_port/healthz.json")
+  w=$(rps "$wangge_addr/healthz")
+  printf '%-6s %14.0f %14.0f %8.2f\n' "$r" "$n" "$w" "$(echo "$w / $n" | awk -F/ '{print $1 / $2}')"
+done
+echo "wrk ${wrk_args[*]}; nginx: 15-byte static file; wangge: GET /healthz (JSON, request id, security headers)"
