@@ -5,6 +5,7 @@
 // from './app.js', register their routes, and are listed in index.html after
 // app.js. The first render waits for DOMContentLoaded, which fires only after
 // every module script of the page has run, so their routes exist by then.
+// session.js installs the route guard (who may open what) with setGuard().
 
 import { t, has, applyI18n, initLang, setLang, getLang } from './i18n.js';
 
@@ -15,7 +16,7 @@ export const CSRF_KEY = 'wg_csrf';
 /* ------------------------------------------------------------------ */
 /* Storage: may throw (disabled cookies, private mode); never let it.   */
 
-function sessionGet(key) {
+export function sessionGet(key) {
   try {
     return window.sessionStorage.getItem(key);
   } catch {
@@ -23,11 +24,19 @@ function sessionGet(key) {
   }
 }
 
-function sessionSet(key, value) {
+export function sessionSet(key, value) {
   try {
     window.sessionStorage.setItem(key, value);
   } catch {
     /* the session cookie still works; only CSRF-checked writes will fail */
+  }
+}
+
+export function sessionRemove(key) {
+  try {
+    window.sessionStorage.removeItem(key);
+  } catch {
+    /* nothing stored, nothing to remove */
   }
 }
 
@@ -111,16 +120,18 @@ export class ApiError extends Error {
   //   network (no answer), timeout, http_error (error without an envelope),
   //   bad_response (2xx that is not JSON).
   // status: HTTP status, 0 when there was no answer. field: name or null.
-  constructor(code, status, message, field = null) {
+  // retryAfter: seconds from a Retry-After header (429, 503), else null.
+  constructor(code, status, message, field = null, retryAfter = null) {
     super(message || code);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
     this.field = field;
+    this.retryAfter = retryAfter;
   }
 }
 
-function newIdempotencyKey() {
+export function newIdempotencyKey() {
   const c = window.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
   const b = new Uint8Array(16); // randomUUID needs a secure context; this does not
@@ -182,27 +193,57 @@ export async function api(method, path, body, opts = {}) {
     if (!parsed) throw new ApiError('bad_response', res.status, 'Answer is not JSON');
     return data;
   }
+  // A session that ended (expired, logged out elsewhere) while a page was
+  // open: session.js hears this and sends the user to the log-in page. The
+  // session resource itself answers 401 as a matter of course.
+  if (res.status === 401 && !path.startsWith('/api/v1/session')) {
+    document.dispatchEvent(new CustomEvent('wg:unauthorized', { detail: { path } }));
+  }
+  const retryAfter = retryAfterSeconds(res.headers.get('Retry-After'));
   const env = data && typeof data === 'object' ? data.error : null;
   if (env && typeof env.code === 'string') {
-    throw new ApiError(env.code, res.status, env.message || env.code, env.field ?? null);
+    throw new ApiError(env.code, res.status, env.message || env.code, env.field ?? null, retryAfter);
   }
-  throw new ApiError('http_error', res.status, `HTTP ${res.status}`);
+  throw new ApiError('http_error', res.status, `HTTP ${res.status}`, null, retryAfter);
+}
+
+// Retry-After is either seconds or an HTTP date; null when absent or odd.
+function retryAfterSeconds(v) {
+  if (!v) return null;
+  if (/^\s*\d+\s*$/.test(v)) return Number(v);
+  const when = Date.parse(v);
+  if (Number.isNaN(when)) return null;
+  return Math.max(0, Math.ceil((when - Date.now()) / 1000));
+}
+
+// The i18n key for err: "<ctx>.err.<code>", else "err.<code>", else null.
+// A code with a Retry-After first tries the same keys with ".wait" appended
+// (their text names the seconds: {seconds}).
+export function errorKey(err, ctx) {
+  const code = err && err.code;
+  if (!code) return null;
+  const codes = err.retryAfter != null ? [`${code}.wait`, code] : [code];
+  for (const c of codes) {
+    if (ctx && has(`${ctx}.err.${c}`)) return `${ctx}.err.${c}`;
+    if (has(`err.${c}`)) return `err.${c}`;
+  }
+  return null;
 }
 
 // Puts a readable message for err into el (an element with role="alert"):
 // the translation of "<ctx>.err.<code>", else of "err.<code>", else the
 // server's own message. A translated message follows language switches.
 export function showError(el, err, ctx) {
-  const code = err && err.code;
   let key = null;
   if (typeof err === 'string') key = err;
-  else if (code && ctx && has(`${ctx}.err.${code}`)) key = `${ctx}.err.${code}`;
-  else if (code && has(`err.${code}`)) key = `err.${code}`;
-  else if (!(err && err.message)) key = 'err.unknown';
+  else key = errorKey(err, ctx) || (err && err.message ? null : 'err.unknown');
 
   if (key) {
     el.setAttribute('data-i18n', key);
-    el.setAttribute('data-i18n-vars', JSON.stringify({ status: (err && err.status) || '' }));
+    el.setAttribute('data-i18n-vars', JSON.stringify({
+      status: (err && err.status) || '',
+      seconds: (err && err.retryAfter) ?? ''
+    }));
     applyI18n(el);
   } else {
     el.removeAttribute('data-i18n');
@@ -221,14 +262,26 @@ export function clearError(el) {
 /* ------------------------------------------------------------------ */
 /* Router                                                               */
 
-// path pattern -> { render(view, params, query) -> cleanup?, nav, title }
+// path pattern -> { render(view, params, query) -> cleanup?, nav, title, auth, perm, guest }
 const routes = new Map();
 
-// route('/cases/:id', render, { nav: 'cases', title: 'nav.cases' })
+// route('/cases/:id', render, { nav: 'cases', title: 'nav.cases', perm: 'cases.read' })
 // nav: the data-nav of the navigation entry to mark current;
-// title: i18n key for the document title.
-export function route(pattern, render, { nav = null, title = 'app.name' } = {}) {
-  routes.set(pattern, { render, nav, title });
+// title: i18n key for the document title;
+// auth: only for a signed-in user; perm: only with that permission (implies auth);
+// guest: only for a visitor who is not signed in (the log-in page).
+export function route(pattern, render, { nav = null, title = 'app.name', auth = false, perm = null, guest = false } = {}) {
+  routes.set(pattern, { render, nav, title, auth: auth || !!perm, perm, guest });
+}
+
+// The guard decides, for the route about to render, one of
+//   null                          render it
+//   { redirect: '#/login?...' }   go there instead (replacing the address)
+//   { key, render(view) }         render this instead (waiting, forbidden...)
+// session.js installs it; without one every route renders.
+let guard = null;
+export function setGuard(fn) {
+  guard = fn;
 }
 
 function matchPattern(pattern, path) {
@@ -265,6 +318,7 @@ function resolve(hash) {
 let cleanup = null;
 let current = null;
 let rendered = false;
+let verdictKey = null; // what the guard decided for the page on screen
 
 function updateTitle() {
   if (!current) return;
@@ -280,6 +334,30 @@ function markNav(nav) {
   }
 }
 
+// Marks the current route's navigation entry again (after the navigation
+// was rebuilt).
+export function markCurrentNav() {
+  markNav(current ? current.nav : null);
+  document.dispatchEvent(new CustomEvent('wg:route', { detail: { nav: current ? current.nav : null } }));
+}
+
+function verdictOf(r) {
+  const v = guard ? guard(r) : null;
+  if (!v) return { key: 'ok' };
+  if (v.redirect) return { key: `redirect:${v.redirect}`, redirect: v.redirect };
+  return { key: v.key || 'other', render: v.render };
+}
+
+// Renders the current address again when the guard's decision for it has
+// changed (session.js calls this when the user logs in or out).
+export function refreshRoute() {
+  if (!rendered) return;
+  const r = resolve(window.location.hash);
+  const v = verdictOf(r);
+  if (v.key !== verdictKey) renderRoute();
+  else markCurrentNav();
+}
+
 function renderRoute() {
   if (cleanup) {
     try {
@@ -290,12 +368,20 @@ function renderRoute() {
     cleanup = null;
   }
   current = resolve(window.location.hash);
+  const verdict = verdictOf(current);
+  if (verdict.redirect) {
+    verdictKey = null;
+    window.location.replace(verdict.redirect); // fires hashchange: renders again
+    return;
+  }
+  verdictKey = verdict.key;
   const view = document.getElementById('view');
   view.replaceChildren();
-  const result = current.render(view, current.params, current.query);
+  const render = verdict.render || current.render;
+  const result = render(view, current.params, current.query);
   cleanup = typeof result === 'function' ? result : null;
   applyI18n(view);
-  markNav(current.nav);
+  markCurrentNav();
   updateTitle();
   // After a navigation (not the first load) put focus on the new heading so
   // screen readers announce the page, and start at the top as a new page would.
@@ -307,7 +393,7 @@ function renderRoute() {
   rendered = true;
 }
 
-function cloneTemplate(id) {
+export function cloneTemplate(id) {
   return document.getElementById(id).content.firstElementChild.cloneNode(true);
 }
 
@@ -343,7 +429,14 @@ function viewHome(view) {
   return () => { seq = -1; };
 }
 
-function viewLogin(view) {
+// Where to go after logging in: the page that sent the user here (?next=),
+// if it is a route of this app, else home.
+function afterLogin(query) {
+  const next = query && query.get('next');
+  return next && /^\/[a-z]/.test(next) && !next.startsWith('/login') ? `#${next}` : '#/home';
+}
+
+function viewLogin(view, params, query) {
   const el = cloneTemplate('tpl-login');
   view.append(el);
   const form = el.querySelector('#login-form');
@@ -394,7 +487,7 @@ function viewLogin(view) {
       sessionSet(CSRF_KEY, data.csrf_token);
       pass.value = '';
       document.dispatchEvent(new CustomEvent('wg:session', { detail: data }));
-      window.location.hash = '#/home';
+      window.location.hash = afterLogin(query);
     } catch (err) {
       if (!alive) return;
       showError(error, err, 'login');
@@ -433,24 +526,25 @@ const notFoundRoute = {
 };
 
 route('/home', viewHome, { nav: 'home', title: 'nav.home' });
-route('/login', viewLogin, { nav: 'login', title: 'login.title' });
+route('/login', viewLogin, { nav: 'login', title: 'login.title', guest: true });
 // Placeholders until each module registers its own route under the same path
 // (a later route() call for the same pattern replaces these).
 for (const mod of ['cases', 'register', 'campaigns', 'command']) {
-  route(`/${mod}`, messageView(`nav.${mod}`, 'soon.lead', `mod.${mod}.desc`), { nav: mod, title: `nav.${mod}` });
+  route(`/${mod}`, messageView(`nav.${mod}`, 'soon.lead', `mod.${mod}.desc`), { nav: mod, title: `nav.${mod}`, auth: true });
 }
+
+export { messageView };
 
 /* ------------------------------------------------------------------ */
 /* The user area in the top bar                                         */
 
-let loginLink = null;
-
-// Replaces the top bar's user area (the identity module shows who is
-// logged in and their scope). null puts the "Log in" link back.
+// Replaces the top bar's user area (session.js shows who is logged in and
+// their scope). null puts the "Log in" link there; 'empty' leaves it empty
+// (while the session is being asked for).
 export function setUserArea(node) {
   const area = document.getElementById('user-area');
-  loginLink = loginLink || document.getElementById('login-link');
-  area.replaceChildren(node || loginLink);
+  if (node === 'empty') area.replaceChildren();
+  else area.replaceChildren(node || cloneTemplate('tpl-login-link'));
   applyI18n(area);
   if (current) markNav(current.nav);
 }
@@ -465,7 +559,6 @@ function syncLangButton() {
 }
 
 function boot() {
-  loginLink = document.getElementById('login-link');
   initLang();
   syncLangButton();
   document.addEventListener('wg:lang', () => {

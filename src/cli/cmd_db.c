@@ -5,10 +5,14 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "core/xalloc.h"
+#include "modules/identity/identity.h"
+#include "modules/identity/secrets.h"
 #include "store/store.h"
 
 struct store *cli_open_store(const struct cli_command *cmd, const struct cli_args *args, int *applied)
@@ -57,6 +61,44 @@ static int init_record(struct store_conn *c, void *arg)
 	return STORE_OK;
 }
 
+/* The first admin: the password comes from standard input when it is not a
+ * terminal (one line), else it is generated and printed once. An existing
+ * login is left alone, so init can run again safely. */
+static int init_admin(const struct cli_command *cmd, struct store *s, const struct caller *caller,
+		      const struct actor *actor, const char *login)
+{
+	char generated[32];
+	char *password = isatty(STDIN_FILENO) ? NULL : cli_read_secret_line();
+	if (password && !*password) {
+		free(password);
+		password = NULL;
+	}
+	if (!password)
+		password_generate(generated, sizeof generated);
+	struct user_form w = {.caller = caller, .actor = *actor, .login = login, .display_name = "系统管理员",
+			      .role = "admin", .area_code = caller->scope_code, .password = password ? password : generated};
+	int rc = users_create_run(&w);
+	json_decref(w.user);
+	if (rc == STORE_OK) {
+		if (password)
+			printf("wangge: admin '%s' created with the password from standard input\n", login);
+		else
+			printf("wangge: admin '%s' created; password (shown once): %s\n", login, generated);
+	} else if (rc == STORE_ABORT && w.error == HTTP_ERR_conflict) {
+		printf("wangge: admin '%s' exists already; left as it is\n", login);
+		rc = STORE_OK;
+	} else {
+		cli_error(cmd, "cannot create the admin: %s", rc == STORE_ABORT && w.error_message ? w.error_message
+							  : "the database refused it");
+	}
+	if (password) {
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	sodium_memzero(generated, sizeof generated);
+	return rc;
+}
+
 int cmd_init(const struct cli_command *cmd, int argc, char **argv)
 {
 	struct cli_args args;
@@ -75,10 +117,22 @@ int cmd_init(const struct cli_command *cmd, int argc, char **argv)
 		return CLI_FAILURE;
 	}
 	int rc = store_tx(s, STORE_WRITE, init_record, NULL);
-	if (rc == STORE_OK)
-		printf("wangge: database ready (%s, schema version %d)\n", store_backend_name(s), store_schema_version(s));
-	else
+	if (rc != STORE_OK) {
 		cli_error(cmd, "cannot record the installation");
+		goto out;
+	}
+	struct caller caller;
+	struct actor actor;
+	const char *root_name = cli_value(&args, "root-name") ? cli_value(&args, "root-name") : "全域";
+	rc = identity_cli_caller(s, "000000", root_name, &caller, &actor);
+	if (rc != STORE_OK) {
+		cli_error(cmd, "cannot create the root area");
+		goto out;
+	}
+	printf("wangge: database ready (%s, schema version %d, root area %s %s)\n", store_backend_name(s),
+	       store_schema_version(s), caller.scope_code, caller.scope_name);
+	rc = init_admin(cmd, s, &caller, &actor, cli_value(&args, "admin-login") ? cli_value(&args, "admin-login") : "admin");
+out:
 	store_close(s);
 	cli_args_free(&args);
 	return rc == STORE_OK ? CLI_OK : CLI_FAILURE;

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "modules/identity/identity.h"
 #include "modules/system/system.h"
 #include "store/store.h"
 
@@ -25,6 +26,49 @@ static unsigned serve_threads(const struct config *cfg)
 		return (unsigned)n;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	return cores > 2 ? (unsigned)cores : 2;
+}
+
+size_t cli_modules(struct store *store, const struct config *cfg, const struct http_module **out)
+{
+	static struct identity_config idc;
+	idc.secure_cookies = config_get_bool(cfg, "behind_tls");
+	size_t n = 0;
+	out[n++] = system_module(store);
+	out[n++] = identity_module(store, &idc);
+	return n;
+}
+
+/* wangge routes: every route with its permission, as JSON, for the
+ * authorization matrix test and for operators reviewing access. */
+int cmd_routes(const struct cli_command *cmd, int argc, char **argv)
+{
+	struct cli_args args;
+	int code;
+	if (cli_parse(cmd, argc, argv, &args, &code))
+		return code;
+	const struct http_module *modules[CLI_MAX_MODULES];
+	size_t n = cli_modules(NULL, args.cfg, modules);
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		for (size_t r = 0; r < modules[i]->count; r++) {
+			const struct http_route *route = &modules[i]->routes[r];
+			static const char *const names[] = {"", "GET", "POST", "", "PUT", "", "", "", "PATCH"};
+			const char *method = route->method == HTTP_DELETE ? "DELETE" : names[route->method];
+			json_t *roles = json_array();
+			for (int role = 0; role < ROLE_COUNT; role++)
+				if (role_has((enum role)role, route->permission))
+					json_array_append_new(roles, json_string(role_name((enum role)role)));
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "module", modules[i]->name,
+							     "method", method, "pattern", route->pattern, "permission",
+							     route->permission, "known",
+							     permission_known(route->permission), "roles", roles));
+		}
+	char *text = json_dumps(out, JSON_INDENT(1));
+	puts(text);
+	free(text);
+	json_decref(out);
+	cli_args_free(&args);
+	return CLI_OK;
 }
 
 int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
@@ -68,9 +112,18 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 		cli_error(cmd, "%s", err);
 		goto out;
 	}
-	const struct http_module *modules[] = {
-		system_module(store),
-	};
+	const struct http_module *modules[CLI_MAX_MODULES];
+	size_t module_count = cli_modules(store, args.cfg, modules);
+	/* A route naming a permission the table lacks would be open to no one
+	 * (or, worse, be a typo): refuse to start. */
+	for (size_t i = 0; i < module_count; i++)
+		for (size_t r = 0; r < modules[i]->count; r++)
+			if (!permission_known(modules[i]->routes[r].permission)) {
+				cli_error(cmd, "route %s needs unknown permission '%s'", modules[i]->routes[r].pattern,
+					  modules[i]->routes[r].permission);
+				close(fd);
+				goto out;
+			}
 	struct http_server_config hc = {
 		.listen_fd = fd,
 		.threads = serve_threads(args.cfg),
@@ -79,9 +132,10 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 		.behind_tls = config_get_bool(args.cfg, "behind_tls"),
 		.per_ip_connections = (unsigned)config_get_int(args.cfg, "per_ip_connections"),
 		.modules = modules,
-		.module_count = sizeof modules / sizeof modules[0],
+		.module_count = module_count,
 		.assets = wangge_assets,
 		.asset_count = wangge_assets_count,
+		.authenticate = identity_authenticate,
 	};
 	srv = http_server_start(&hc, &err);
 	if (!srv) {

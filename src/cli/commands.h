@@ -8,6 +8,19 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv);
 int cmd_init(const struct cli_command *cmd, int argc, char **argv);
 int cmd_migrate(const struct cli_command *cmd, int argc, char **argv);
 int cmd_version(const struct cli_command *cmd, int argc, char **argv);
+int cmd_routes(const struct cli_command *cmd, int argc, char **argv);
+int cmd_user(const struct cli_command *cmd, int argc, char **argv);
+int cmd_token(const struct cli_command *cmd, int argc, char **argv);
+
+/* Every module's route table, for serve and routes. store may be NULL when
+ * nothing will be served. Returns the count written to out. */
+#define CLI_MAX_MODULES 16
+struct http_module;
+struct store;
+size_t cli_modules(struct store *store, const struct config *cfg, const struct http_module **out);
+
+/* One line from standard input, newline dropped; caller frees; NULL at EOF. */
+char *cli_read_secret_line(void);
 
 /* Opens the configured database and brings its schema up to date. Prints
  * the failure and returns NULL on error. */

@@ -22,6 +22,13 @@ static const struct cli_option db_options[] = {
 	{NULL, 0, NULL},
 };
 
+static const struct cli_option init_options[] = {
+	{"db", CLI_CONFIG, NULL},
+	{"admin-login", CLI_VALUE, "login of the first admin (default admin)"},
+	{"root-name", CLI_VALUE, "name of the root area (default 全域)"},
+	{NULL, 0, NULL},
+};
+
 static const struct cli_option no_options[] = {
 	{NULL, 0, NULL},
 };
@@ -29,10 +36,13 @@ static const struct cli_option no_options[] = {
 static const struct cli_command commands[] = {
 	{"serve", "Serve the API and the web UI over HTTP until SIGINT or SIGTERM.", "[--listen ADDR:PORT] [--db URL] [options]",
 	 serve_options, cmd_serve},
-	{"init", "Create the database (or bring it up to date) and record this installation.", "[--db URL]",
-	 db_options, cmd_init},
+	{"init", "Create the database (or bring it up to date), the root area and the first admin.",
+	 "[--db URL] [--admin-login L]", init_options, cmd_init},
 	{"migrate", "Apply the schema migrations the database lacks.", "[--db URL]", db_options, cmd_migrate},
 	{"version", "Print the version of wangge and of its libraries.", "", no_options, cmd_version},
+	{"routes", "Print every HTTP route with the permission it needs, as JSON.", "", no_options, cmd_routes},
+	{"user", "Manage users: add, list, passwd, disable, enable.", "VERB [options]", no_options, cmd_user},
+	{"token", "Manage bearer tokens for integrations: create, list, revoke.", "VERB [options]", no_options, cmd_token},
 };
 
 static void usage(FILE *out)

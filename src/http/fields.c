@@ -120,3 +120,54 @@ int fields_parse(json_t *obj, const struct field_spec *specs, struct field_error
 	}
 	return 0;
 }
+
+static bool parse_decimal(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return false;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+int64_t http_param_id(const struct http_req *req, const char *name)
+{
+	int64_t v;
+	return parse_decimal(http_param(req, name), 1, INT64_MAX / 10, &v) ? v : 0;
+}
+
+bool http_page_params(struct http_req *req, struct http_page *page)
+{
+	page->limit = 50;
+	page->after = 0;
+	page->has_cursor = false;
+	const char *limit = http_query(req, "limit");
+	if (limit && !parse_decimal(limit, 1, 500, &page->limit)) {
+		http_reply_error(req, HTTP_ERR_invalid_parameter, "limit", "limit must be a whole number from 1 to 500");
+		return false;
+	}
+	const char *cursor = http_query(req, "cursor");
+	if (cursor) {
+		if (!parse_decimal(cursor, 1, INT64_MAX / 10, &page->after)) {
+			http_reply_error(req, HTTP_ERR_invalid_parameter, "cursor", "cursor is not one this server gave");
+			return false;
+		}
+		page->has_cursor = true;
+	}
+	return true;
+}
+
+void http_page_finish(json_t *list, const struct http_page *page, size_t count, int64_t last_id)
+{
+	if ((int64_t)count >= page->limit && last_id > 0)
+		json_object_set_new(list, "next_cursor", json_sprintf("%lld", (long long)last_id));
+	else
+		json_object_set_new(list, "next_cursor", json_null());
+}

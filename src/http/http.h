@@ -62,10 +62,15 @@ const char *http_method_name(const struct http_req *req);
 const struct http_route *http_route_of(const struct http_req *req);
 /* A {name} segment of the path; borrowed; NULL when absent. */
 const char *http_param(const struct http_req *req, const char *name);
+/* A {name} segment read as a positive decimal id; 0 when it is not one
+ * (callers answer 404: a malformed id names nothing). */
+int64_t http_param_id(const struct http_req *req, const char *name);
 /* A declared query parameter; borrowed; NULL when absent. */
 const char *http_query(const struct http_req *req, const char *name);
 /* A request header; borrowed; NULL when absent. */
 const char *http_header(const struct http_req *req, const char *name);
+/* A cookie sent by the client; borrowed; NULL when absent. */
+const char *http_cookie(const struct http_req *req, const char *name);
 /* The peer's address as text; borrowed. */
 const char *http_client_addr(const struct http_req *req);
 const char *http_request_id(const struct http_req *req);
@@ -95,6 +100,18 @@ const char *http_error_code(enum http_error code);
 const char *http_error_message(enum http_error code);
 /* The error envelope {"error":{"code","message","field"}}; caller owns it. */
 json_t *http_error_body(enum http_error code, const char *field, const char *message);
+
+/* Pagination of lists (design.md): ?limit= (default 50, at most 500) and
+ * ?cursor=, an opaque position that wangge encodes as a decimal id. Declare
+ * both in the route's query list. Returns false after answering 400. */
+struct http_page {
+	int64_t limit;
+	int64_t after;   /* the cursor's id; 0 when no cursor */
+	bool has_cursor;
+};
+bool http_page_params(struct http_req *req, struct http_page *page);
+/* Sets "next_cursor" on list: last_id when the page is full, else null. */
+void http_page_finish(json_t *list, const struct http_page *page, size_t count, int64_t last_id);
 
 /* ---- body parsing by field specs ---- */
 

@@ -113,6 +113,11 @@ const char *http_header(const struct http_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_cookie(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
 const char *http_body(const struct http_req *req, size_t *len)
 {
 	*len = req->body.len;

@@ -1,0 +1,192 @@
+// The authorization matrix: every route x every role x (in scope, out of
+// scope), over HTTP. The expectations below are this test's own; a route the
+// binary serves that has no row here fails the test, as does a row for a
+// route that no longer exists.
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, run } from '../lib/server.mjs';
+import { seedIdentity, login, roles, PASSWORD } from '../lib/fixtures.mjs';
+
+const ALL = roles;
+const STAFF_LIKE = ['admin', 'commander', 'staff'];
+const allow = {
+  public: ALL,
+  session: ALL,
+  'areas.read': ALL.filter((r) => r !== 'resident'),
+  'areas.manage': STAFF_LIKE,
+  'users.read': STAFF_LIKE,
+  'users.manage': STAFF_LIKE,
+  'units.read': [...STAFF_LIKE, 'grid_worker', 'handler'],
+  'units.manage': STAFF_LIKE,
+  'audit.read': ['admin', 'commander'],
+};
+
+let srv, town, seq = 0;
+const uniq = (p) => `${p}${process.pid % 1000}${++seq}`;
+
+// Objects made fresh by the admin for one request: [in grid A, in grid B].
+async function freshUser(area) {
+  const r = await town.admin.json('/api/v1/users', { method: 'POST', body: JSON.stringify({ login: uniq('u'), display_name: '居民', role: 'resident', area_code: area, password: PASSWORD }) });
+  assert.equal(r.status, 201);
+  return r.body.id;
+}
+async function freshUnit(area) {
+  const r = await town.admin.json('/api/v1/units', { method: 'POST', body: JSON.stringify({ name: uniq('单位'), type: 'unit', area_code: area }) });
+  assert.equal(r.status, 201);
+  return r.body.id;
+}
+async function freshBuilding(parent) {
+  const code = uniq('b-');
+  const r = await town.admin.json('/api/v1/areas', { method: 'POST', body: JSON.stringify({ code, name: `楼${code}`, level: 'building', parent_code: parent }) });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return code;
+}
+
+const A = () => town.areas.gridA;
+const B = () => town.areas.gridB;
+const noB = (body) => !JSON.stringify(body).includes(town.areas.gridB) && !JSON.stringify(body).includes(town.areas.communityB);
+
+// route -> how to call it in scope and out of scope, and what success is.
+// in/out: async (role) => [path, init]; ok: the status when allowed in scope;
+// outStatus: the status when allowed but out of scope (null: same as ok,
+// with check() proving nothing of B came back).
+const matrix = {
+  'GET /healthz': { in: () => ['/healthz'], ok: 200 },
+  'GET /readyz': { in: () => ['/readyz'], ok: 200 },
+  'GET /metrics': { in: () => ['/metrics'], ok: 200 },
+  'POST /api/v1/client-errors': { in: () => ['/api/v1/client-errors', { method: 'POST', body: '{"message":"matrix"}' }], ok: 204 },
+  'POST /api/v1/session': { in: (role) => ['/api/v1/session', { method: 'POST', body: JSON.stringify({ login: role, password: role === 'admin' ? undefined : PASSWORD }) }], ok: 200, skipAdmin: true },
+  'GET /api/v1/session': { in: () => ['/api/v1/session'], ok: 200 },
+  'DELETE /api/v1/session': { in: () => ['/api/v1/session', { method: 'DELETE' }], ok: 204, ownSession: true },
+  'GET /api/v1/users': { in: () => [`/api/v1/users?area=${A()}`], out: () => [`/api/v1/users?area=${B()}`], ok: 200, outStatus: 404 },
+  'GET /api/v1/users/{id}': { in: async () => [`/api/v1/users/${await freshUser(A())}`], out: async () => [`/api/v1/users/${await freshUser(B())}`], ok: 200, outStatus: 404 },
+  'POST /api/v1/users': {
+    in: () => ['/api/v1/users', { method: 'POST', body: JSON.stringify({ login: uniq('n'), display_name: '新居民', role: 'resident', area_code: A(), password: PASSWORD }) }],
+    out: () => ['/api/v1/users', { method: 'POST', body: JSON.stringify({ login: uniq('n'), display_name: '新居民', role: 'resident', area_code: B(), password: PASSWORD }) }],
+    ok: 201, outStatus: 422,
+  },
+  'PATCH /api/v1/users/{id}': {
+    in: async () => [`/api/v1/users/${await freshUser(A())}`, { method: 'PATCH', body: '{"display_name":"改名"}' }],
+    out: async () => [`/api/v1/users/${await freshUser(B())}`, { method: 'PATCH', body: '{"display_name":"改名"}' }],
+    ok: 200, outStatus: 404,
+  },
+  'GET /api/v1/units': { in: () => [`/api/v1/units?area=${A()}`], out: () => [`/api/v1/units?area=${B()}`], ok: 200, outStatus: 404 },
+  'GET /api/v1/units/{id}': { in: async () => [`/api/v1/units/${await freshUnit(A())}`], out: async () => [`/api/v1/units/${await freshUnit(B())}`], ok: 200, outStatus: 404 },
+  'POST /api/v1/units': {
+    in: () => ['/api/v1/units', { method: 'POST', body: JSON.stringify({ name: uniq('单位'), type: 'unit', area_code: A() }) }],
+    out: () => ['/api/v1/units', { method: 'POST', body: JSON.stringify({ name: uniq('单位'), type: 'unit', area_code: B() }) }],
+    ok: 201, outStatus: 422,
+  },
+  'PATCH /api/v1/units/{id}': {
+    in: async () => [`/api/v1/units/${await freshUnit(A())}`, { method: 'PATCH', body: `{"name":"${uniq('改')}"}` }],
+    out: async () => [`/api/v1/units/${await freshUnit(B())}`, { method: 'PATCH', body: `{"name":"${uniq('改')}"}` }],
+    ok: 200, outStatus: 404,
+  },
+  'GET /api/v1/audit': { in: () => ['/api/v1/audit?limit=500'], ok: 200, outStatus: null, check: noB },
+  'GET /api/v1/areas': { in: () => [`/api/v1/areas?parent=${A()}`], out: () => [`/api/v1/areas?parent=${B()}`], ok: 200, outStatus: 404 },
+  'GET /api/v1/areas/{code}': { in: () => [`/api/v1/areas/${A()}`], out: () => [`/api/v1/areas/${B()}`], ok: 200, outStatus: 404 },
+  'POST /api/v1/areas': {
+    in: () => ['/api/v1/areas', { method: 'POST', body: JSON.stringify({ code: uniq('c-'), name: '新楼', level: 'building', parent_code: A() }) }],
+    out: () => ['/api/v1/areas', { method: 'POST', body: JSON.stringify({ code: uniq('c-'), name: '新楼', level: 'building', parent_code: B() }) }],
+    ok: 201, outStatus: 422,
+  },
+  'PATCH /api/v1/areas/{code}': {
+    in: async () => [`/api/v1/areas/${await freshBuilding(A())}`, { method: 'PATCH', body: '{"name":"改名楼"}' }],
+    out: async () => [`/api/v1/areas/${await freshBuilding(B())}`, { method: 'PATCH', body: '{"name":"改名楼"}' }],
+    ok: 200, outStatus: 404,
+  },
+  'POST /api/v1/areas/{code}/move': {
+    in: async () => [`/api/v1/areas/${await freshBuilding(A())}/move`, { method: 'POST', body: JSON.stringify({ parent_code: A() }) }],
+    out: async () => [`/api/v1/areas/${await freshBuilding(B())}/move`, { method: 'POST', body: JSON.stringify({ parent_code: A() }) }],
+    ok: 200, outStatus: 404,
+  },
+  'DELETE /api/v1/areas/{code}': {
+    in: async () => [`/api/v1/areas/${await freshBuilding(A())}`, { method: 'DELETE' }],
+    out: async () => [`/api/v1/areas/${await freshBuilding(B())}`, { method: 'DELETE' }],
+    ok: 204, outStatus: 404,
+  },
+};
+
+const routes = JSON.parse(run(['routes']).stdout);
+
+before(async () => {
+  srv = await startServer({ args: ['--access_log', 'off'] });
+  town = await seedIdentity(srv);
+});
+after(async () => { await srv.stop(); });
+
+test('every route has a row in the matrix, and every row a route', () => {
+  const served = routes.map((r) => `${r.method} ${r.pattern}`);
+  for (const key of served) assert.ok(matrix[key], `route ${key} has no row in the authorization matrix`);
+  for (const key of Object.keys(matrix)) assert.ok(served.includes(key), `matrix row ${key} names no route`);
+});
+
+test('every route declares a known permission, granted as this test expects', () => {
+  for (const r of routes) {
+    assert.ok(r.known, `${r.method} ${r.pattern}: unknown permission ${r.permission}`);
+    assert.ok(allow[r.permission], `${r.permission} has no expectation here`);
+    assert.deepEqual([...r.roles].sort(), [...allow[r.permission]].sort(), `${r.method} ${r.pattern} (${r.permission})`);
+  }
+});
+
+for (const r of routes) {
+  const key = `${r.method} ${r.pattern}`;
+  test(`matrix: ${key}`, async () => {
+    const row = matrix[key];
+    assert.ok(row, `no row for ${key}`);
+    const isPublic = r.permission === 'public';
+    // Without credentials: 401 unless public.
+    if (!isPublic) {
+      const [path, init = {}] = await row.in('admin');
+      const res = await fetch(srv.url + path, { ...init, headers: { 'Content-Type': 'application/json' } });
+      assert.equal(res.status, 401, `${key} anonymous`);
+    }
+    for (const role of roles) {
+      const allowed = allow[r.permission].includes(role);
+      for (const side of ['in', 'out']) {
+        if (side === 'out' && !row.out && row.outStatus !== null) continue;
+        const client = row.ownSession ? await login(srv, role, role === 'admin' ? town.users.admin.password : PASSWORD)
+          : await clientFor(role);
+        const build = side === 'out' && row.out ? row.out : row.in;
+        const [path, init = {}] = await build(role);
+        if (key === 'POST /api/v1/session' && role === 'admin') init.body = JSON.stringify({ login: 'admin', password: town.users.admin.password });
+        const res = await client.json(path, init);
+        const where = `${key} as ${role} (${side} of scope): ${JSON.stringify(res.body)?.slice(0, 200)}`;
+        if (!allowed) {
+          assert.equal(res.status, 403, where);
+          assert.equal(res.body.error.code, 'forbidden', where);
+        } else if (side === 'in') {
+          assert.equal(res.status, row.ok, where);
+        } else if (row.outStatus === null) {
+          assert.equal(res.status, row.ok, where);
+          assert.ok(row.check(res.body), `${where}: something of grid B came back`);
+        } else {
+          assert.equal(res.status, row.outStatus, where);
+          if (row.outStatus === 404) assert.equal(res.body.error.code, 'not_found', where);
+          assert.ok(noB(res.body), `${where}: names something of grid B`);
+        }
+      }
+    }
+  });
+}
+
+const clients = {};
+async function clientFor(role) {
+  if (!clients[role]) clients[role] = await login(srv, role, role === 'admin' ? town.users.admin.password : PASSWORD);
+  return clients[role];
+}
+
+test('a grid worker of grid A learns nothing of grid B: out of scope reads as missing', async () => {
+  const gw = await clientFor('grid_worker');
+  const missing = await gw.json('/api/v1/areas/no-such-area');
+  const other = await gw.json(`/api/v1/areas/${town.areas.gridB}`);
+  assert.equal(missing.status, 404);
+  assert.deepEqual(other, { ...missing, headers: other.headers });
+  const unitB = await freshUnit(town.areas.gridB);
+  const u1 = await gw.json(`/api/v1/units/${unitB}`);
+  const u2 = await gw.json('/api/v1/units/999999999');
+  assert.equal(u1.status, 404);
+  assert.deepEqual(u1.body, u2.body);
+  const list = await gw.json(`/api/v1/units?area=${town.areas.gridA}`);
+  assert.ok(noB(list.body));
+});
