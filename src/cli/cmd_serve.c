@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "modules/areas/areas.h"
 #include "modules/identity/identity.h"
 #include "modules/system/system.h"
 #include "store/store.h"
@@ -35,6 +36,7 @@ size_t cli_modules(struct store *store, const struct config *cfg, const struct h
 	size_t n = 0;
 	out[n++] = system_module(store);
 	out[n++] = identity_module(store, &idc);
+	out[n++] = areas_module(store);
 	return n;
 }
 

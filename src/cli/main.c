@@ -41,6 +41,7 @@ static const struct cli_command commands[] = {
 	{"migrate", "Apply the schema migrations the database lacks.", "[--db URL]", db_options, cmd_migrate},
 	{"version", "Print the version of wangge and of its libraries.", "", no_options, cmd_version},
 	{"routes", "Print every HTTP route with the permission it needs, as JSON.", "", no_options, cmd_routes},
+	{"area", "Manage the area tree: add, list, import.", "VERB [options]", no_options, cmd_area},
 	{"user", "Manage users: add, list, passwd, disable, enable.", "VERB [options]", no_options, cmd_user},
 	{"token", "Manage bearer tokens for integrations: create, list, revoke.", "VERB [options]", no_options, cmd_token},
 };

@@ -72,7 +72,7 @@ test('init and migrate create the schema once', () => {
   const db = freshDatabase();
   const a = run(['init', '--db', db.url]);
   assert.equal(a.status, 0, a.stderr);
-  assert.match(a.stdout, /database ready \((sqlite|postgres), schema version [1-9]\d*\)/);
+  assert.match(a.stdout, /database ready \((sqlite|postgres), schema version [1-9]\d*, root area 000000 全域\)/);
   const b = run(['migrate', '--db', db.url]);
   assert.equal(b.status, 0, b.stderr);
   assert.match(b.stdout, /applied 0 migrations; schema version [1-9]/);

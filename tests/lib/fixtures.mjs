@@ -56,7 +56,9 @@ export async function login(srv, loginName, password) {
     async json(path, init) {
       const r = await this.fetch(path, init);
       const text = await r.text();
-      return { status: r.status, body: text ? JSON.parse(text) : null, headers: r.headers };
+      let body = null;
+      if (text) try { body = JSON.parse(text); } catch { body = text; }
+      return { status: r.status, body, headers: r.headers };
     },
   };
 }
@@ -88,6 +90,17 @@ export async function seedIdentity(srv) {
       assert.equal(r.status, 201, `user ${loginName}: ${JSON.stringify(r.body)}`);
       users[side === 'A' ? role : `${role}_b`] = { login: loginName, password: PASSWORD, id: r.body.id, area };
     }
+  }
+  // Scoped twins of the roles whose own scope holds grid B, for tests that
+  // need every role on the A side only.
+  for (const role of ['admin', 'commander']) {
+    const loginName = `${role}_a`;
+    const r = await admin.json('/api/v1/users', {
+      method: 'POST',
+      body: JSON.stringify({ login: loginName, display_name: `${role} A`, role, area_code: areas.communityA, password: PASSWORD }),
+    });
+    assert.equal(r.status, 201, `user ${loginName}: ${JSON.stringify(r.body)}`);
+    users[loginName] = { login: loginName, password: PASSWORD, id: r.body.id, area: areas.communityA };
   }
   return { areas, users, admin, login: (key) => login(srv, users[key].login, users[key].password) };
 }

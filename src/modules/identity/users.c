@@ -135,7 +135,7 @@ void users_list(struct http_req *req)
 	if (rc != STORE_OK) {
 		json_decref(l.items);
 		if (l.area_missing)
-			http_reply_error(req, HTTP_ERR_not_found, "area", "No area '%.60s'", l.area_code);
+			http_reply_error(req, HTTP_ERR_not_found, "area", "No such area");
 		else
 			reply_store_failure(req, rc);
 		return;
