@@ -9,8 +9,7 @@ all: build
 
 build:
 	@scripts/deps.sh build
-	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) >/dev/null
-	@ninja -C $(BUILD) -j2 --quiet
+	@scripts/build.sh $(BUILD)
 	@test -x $(BUILD)/wangge
 
 run: build

@@ -12,18 +12,17 @@ jobs=${JOBS:-2}
 scripts/deps.sh test || exit 1
 
 setup() { # dir, meson options...
-  local dir=$1; shift
-  if [ ! -f "$dir/build.ninja" ]; then
-    meson setup "$dir" "$@" >/dev/null || { echo "test: meson setup $dir failed" >&2; exit 1; }
-  fi
-  ninja -C "$dir" -j "$jobs" >/dev/null || { ninja -C "$dir" -j 1 | tail -n 40; echo "test: build $dir failed" >&2; exit 1; }
+  scripts/build.sh "$@" || { echo "test: build $1 failed" >&2; exit 1; }
 }
 setup build
 setup build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 rm -rf "$logs"; mkdir -p "$logs"
 
 pgdir=$(mktemp -d /tmp/wangge-pg.XXXXXX)
-trap 'scripts/pg.sh stop "$pgdir"' EXIT
+keydir=$(mktemp -d /tmp/wangge-keys.XXXXXX)
+trap 'scripts/pg.sh stop "$pgdir"; rm -rf "$keydir"' EXIT
+# PostgreSQL keeps no files beside it: its test databases share one key file.
+pg_keys=$keydir/pg.key
 pg_url=$(scripts/pg.sh start "$pgdir") || { echo "test: cannot start PostgreSQL" >&2; exit 1; }
 
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
@@ -78,11 +77,11 @@ node_suite() { # suite name, env assignments..., -- files...
 api_files=(tests/api/*.test.mjs)
 unit build unit
 node_suite api-sqlite WANGGE_BIN=build/wangge -- "${api_files[@]}"
-node_suite api-postgres WANGGE_BIN=build/wangge WANGGE_TEST_PG="$pg_url" -- "${api_files[@]}"
+node_suite api-postgres WANGGE_BIN=build/wangge WANGGE_TEST_PG="$pg_url" WANGGE_KEY_FILE="$pg_keys" -- "${api_files[@]}"
 node_suite browser WANGGE_BIN=build/wangge -- tests/browser/*.test.mjs
 unit build-asan unit-asan
 node_suite api-sqlite-asan WANGGE_BIN=build-asan/wangge -- "${api_files[@]}"
-node_suite api-postgres-asan WANGGE_BIN=build-asan/wangge WANGGE_TEST_PG="$pg_url" -- "${api_files[@]}"
+node_suite api-postgres-asan WANGGE_BIN=build-asan/wangge WANGGE_TEST_PG="$pg_url" WANGGE_KEY_FILE="$pg_keys" -- "${api_files[@]}"
 
 echo
 if [ "$skipped" -gt 0 ]; then

@@ -542,7 +542,7 @@ export { messageView };
 // their scope). null puts the "Log in" link there; 'empty' leaves it empty
 // (while the session is being asked for).
 export function setUserArea(node) {
-  const area = document.getElementById('user-area');
+  const area = document.getElementById('topbar-user');
   if (node === 'empty') area.replaceChildren();
   else area.replaceChildren(node || cloneTemplate('tpl-login-link'));
   applyI18n(area);

@@ -191,7 +191,7 @@ function renderUserArea() {
 
   const button = el('button', {
     type: 'button', class: 'me-button', id: 'me-button', 'data-testid': 'me-button',
-    'aria-haspopup': 'true', 'aria-expanded': 'false', 'aria-controls': 'me-menu'
+    'aria-expanded': 'false', 'aria-controls': 'me-menu'
   },
   el('span', { class: 'me-avatar', 'aria-hidden': 'true', text: Array.from(name)[0] || '?' }),
   el('span', { class: 'me-text' },

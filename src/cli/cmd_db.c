@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "core/log.h"
+#include "core/vault.h"
 #include "core/xalloc.h"
 #include "modules/identity/identity.h"
 #include "modules/identity/secrets.h"
@@ -31,6 +33,96 @@ struct store *cli_open_store(const struct cli_command *cmd, const struct cli_arg
 		return NULL;
 	}
 	return s;
+}
+
+static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?";
+static const char sql_meta_put[] = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING";
+
+struct fingerprint {
+	char value[65]; /* in: the key file's; out: the database's ("" if none) */
+	char stored[65];
+	bool record;
+};
+
+static int fingerprint_tx(struct store_conn *c, void *arg)
+{
+	struct fingerprint *f = arg;
+	struct store_stmt *st = store_prepare(c, sql_meta_get);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, "vault_fingerprint");
+	int rc = store_step(st);
+	snprintf(f->stored, sizeof f->stored, "%s", rc == STORE_ROW ? store_col_text(st, 0) : "");
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return rc;
+	if (!f->record || f->stored[0])
+		return STORE_OK;
+	st = store_prepare(c, sql_meta_put);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, "vault_fingerprint");
+	store_bind_text(st, 2, f->value);
+	rc = store_step(st);
+	store_reset(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* The fingerprint of a key file: a hash of its first lookup key, which no
+ * rotation replaces. It tells a wrong or missing key file from the right
+ * one before any data is written with it. */
+static void vault_fingerprint(const struct vault *v, char out[65])
+{
+	unsigned char h[32];
+	const struct vault_key *first = &v->keys[0];
+	for (int i = 1; i < v->count; i++)
+		if (v->keys[i].version < first->version)
+			first = &v->keys[i];
+	crypto_generichash(h, sizeof h, first->lookup, sizeof first->lookup, (const unsigned char *)"wangge-vault", 12);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+int cli_open_vault(const struct cli_command *cmd, const struct cli_args *args, struct store *s, struct vault *v)
+{
+	const char *path = config_get(args->cfg, "key_file");
+	const char *db = config_get(args->cfg, "db");
+	char *owned = NULL;
+	if (!*path) {
+		if (strncmp(db, "sqlite:", 7) != 0) {
+			cli_error(cmd, "set key_file (WANGGE_KEY_FILE or --key_file): PostgreSQL keeps no files beside it");
+			return -1;
+		}
+		path = owned = xasprintf("%s.key", db + 7);
+	}
+	struct fingerprint f = {0};
+	int rc = store_tx(s, STORE_READ, fingerprint_tx, &f);
+	char *err = NULL;
+	if (rc == STORE_OK && access(path, F_OK) != 0) {
+		if (f.stored[0]) {
+			cli_error(cmd, "the key file %s is missing, and this database has data sealed with it: restore it from its backup", path);
+			free(owned);
+			return -1;
+		}
+		if (vault_create(path, &err) == 0)
+			log_info("created the data key file %s: back it up apart from the database", path);
+	}
+	if (rc == STORE_OK && !err && vault_load(path, v, &err) == 0) {
+		vault_fingerprint(v, f.value);
+		f.record = true;
+		if (f.stored[0] && strcmp(f.stored, f.value) != 0)
+			err = xasprintf("%s does not belong to this database (another installation's keys?)", path);
+		else
+			rc = store_tx(s, STORE_WRITE, fingerprint_tx, &f);
+	}
+	if (err || rc != STORE_OK) {
+		cli_error(cmd, "%s", err ? err : "cannot read the database");
+		free(err);
+		free(owned);
+		vault_wipe(v);
+		return -1;
+	}
+	free(owned);
+	return 0;
 }
 
 static const char init_sql_meta[] = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING";
@@ -131,6 +223,12 @@ int cmd_init(const struct cli_command *cmd, int argc, char **argv)
 	}
 	printf("wangge: database ready (%s, schema version %d, root area %s %s)\n", store_backend_name(s),
 	       store_schema_version(s), caller.scope_code, caller.scope_name);
+	struct vault vault;
+	if (cli_open_vault(cmd, &args, s, &vault)) {
+		rc = STORE_ERROR;
+		goto out;
+	}
+	vault_wipe(&vault);
 	rc = init_admin(cmd, s, &caller, &actor, cli_value(&args, "admin-login") ? cli_value(&args, "admin-login") : "admin");
 out:
 	store_close(s);

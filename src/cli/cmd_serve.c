@@ -12,7 +12,9 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "modules/areas/areas.h"
+#include "core/vault.h"
 #include "modules/identity/identity.h"
+#include "modules/register/register.h"
 #include "modules/system/system.h"
 #include "store/store.h"
 
@@ -29,7 +31,8 @@ static unsigned serve_threads(const struct config *cfg)
 	return cores > 2 ? (unsigned)cores : 2;
 }
 
-size_t cli_modules(struct store *store, const struct config *cfg, const struct http_module **out)
+size_t cli_modules(struct store *store, const struct vault *vault, const struct config *cfg,
+		   const struct http_module **out)
 {
 	static struct identity_config idc;
 	idc.secure_cookies = config_get_bool(cfg, "behind_tls");
@@ -37,6 +40,7 @@ size_t cli_modules(struct store *store, const struct config *cfg, const struct h
 	out[n++] = system_module(store);
 	out[n++] = identity_module(store, &idc);
 	out[n++] = areas_module(store);
+	out[n++] = register_module(store, vault);
 	return n;
 }
 
@@ -49,7 +53,7 @@ int cmd_routes(const struct cli_command *cmd, int argc, char **argv)
 	if (cli_parse(cmd, argc, argv, &args, &code))
 		return code;
 	const struct http_module *modules[CLI_MAX_MODULES];
-	size_t n = cli_modules(NULL, args.cfg, modules);
+	size_t n = cli_modules(NULL, NULL, args.cfg, modules);
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++)
 		for (size_t r = 0; r < modules[i]->count; r++) {
@@ -99,6 +103,7 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	int exit_code = CLI_FAILURE;
+	struct vault vault = {0};
 	char *err = NULL, *bound = NULL;
 	struct http_server *srv = NULL;
 	int applied;
@@ -109,13 +114,15 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 		cli_error(cmd, "%s", err);
 		goto out;
 	}
+	if (cli_open_vault(cmd, &args, store, &vault))
+		goto out;
 	int fd = http_listen(config_get(args.cfg, "listen"), &bound, &err);
 	if (fd < 0) {
 		cli_error(cmd, "%s", err);
 		goto out;
 	}
 	const struct http_module *modules[CLI_MAX_MODULES];
-	size_t module_count = cli_modules(store, args.cfg, modules);
+	size_t module_count = cli_modules(store, &vault, args.cfg, modules);
 	/* A route naming a permission the table lacks would be open to no one
 	 * (or, worse, be a typo): refuse to start. */
 	for (size_t i = 0; i < module_count; i++)
@@ -162,6 +169,7 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 	exit_code = CLI_OK;
 out:
 	store_close(store);
+	vault_wipe(&vault);
 	free(err);
 	free(bound);
 	cli_args_free(&args);

@@ -18,7 +18,14 @@ int cmd_token(const struct cli_command *cmd, int argc, char **argv);
 #define CLI_MAX_MODULES 16
 struct http_module;
 struct store;
-size_t cli_modules(struct store *store, const struct config *cfg, const struct http_module **out);
+struct vault;
+size_t cli_modules(struct store *store, const struct vault *vault, const struct config *cfg,
+		   const struct http_module **out);
+
+/* Loads the data keys named by key_file (or beside a SQLite database),
+ * creating them when the database has never had any, and checks they
+ * belong to this database. Prints the failure and returns -1. */
+int cli_open_vault(const struct cli_command *cmd, const struct cli_args *args, struct store *s, struct vault *v);
 
 /* One line from standard input, newline dropped; caller frees; NULL at EOF. */
 char *cli_read_secret_line(void);

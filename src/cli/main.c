@@ -13,6 +13,7 @@ static const struct cli_option serve_options[] = {
 	{"behind_tls", CLI_CONFIG, NULL},
 	{"shutdown_timeout", CLI_CONFIG, NULL},
 	{"per_ip_connections", CLI_CONFIG, NULL},
+	{"key_file", CLI_CONFIG, NULL},
 	{"print-config", CLI_SWITCH, "print the effective settings and where each came from, then exit"},
 	{NULL, 0, NULL},
 };
@@ -24,6 +25,7 @@ static const struct cli_option db_options[] = {
 
 static const struct cli_option init_options[] = {
 	{"db", CLI_CONFIG, NULL},
+	{"key_file", CLI_CONFIG, NULL},
 	{"admin-login", CLI_VALUE, "login of the first admin (default admin)"},
 	{"root-name", CLI_VALUE, "name of the root area (default 全域)"},
 	{NULL, 0, NULL},

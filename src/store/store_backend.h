@@ -61,8 +61,9 @@ struct store_backend {
 
 	/* Rewrites portable DDL for this dialect (caller frees the result). The
 	 * portable words are: SERIAL_PK (an auto-numbered 64-bit primary key),
-	 * BLOB (bytes), PATH_TEXT (text compared byte by byte, for materialized
-	 * paths); everything else is SQL both databases read alike. */
+	 * BLOB (bytes), PATH_TEXT and BYTE_TEXT (text compared byte by byte, for
+	 * materialized paths and prefix ranges); everything else is SQL both
+	 * databases read alike. */
 	char *(*translate_ddl)(const char *sql);
 };
 

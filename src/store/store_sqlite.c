@@ -238,9 +238,9 @@ static void sqlite_reset(struct store_stmt *st)
 
 static char *sqlite_translate_ddl(const char *sql)
 {
-	static const char *const from[] = {"SERIAL_PK", "PATH_TEXT"};
-	static const char *const to[] = {"INTEGER PRIMARY KEY", "TEXT"};
-	return store_replace_words(sql, from, to, 2);
+	static const char *const from[] = {"SERIAL_PK", "PATH_TEXT", "BYTE_TEXT"};
+	static const char *const to[] = {"INTEGER PRIMARY KEY", "TEXT", "TEXT"};
+	return store_replace_words(sql, from, to, 3);
 }
 
 const struct store_backend store_sqlite_backend = {

@@ -19,6 +19,8 @@ const allow = {
   'units.read': [...STAFF_LIKE, 'grid_worker', 'handler'],
   'units.manage': STAFF_LIKE,
   'audit.read': ['admin', 'commander'],
+  'register.read': [...STAFF_LIKE, 'grid_worker'],
+  'register.write': ['admin', 'staff', 'grid_worker'],
 };
 
 let srv, town, seq = 0;
@@ -40,6 +42,17 @@ async function freshBuilding(parent) {
   const r = await town.admin.json('/api/v1/areas', { method: 'POST', body: JSON.stringify({ code, name: `楼${code}`, level: 'building', parent_code: parent }) });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return code;
+}
+
+async function freshHousehold(area) {
+  const r = await town.admin.json('/api/v1/households', { method: 'POST', body: JSON.stringify({ area_code: area, address: uniq('幸福路') }) });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+async function freshPerson(area) {
+  const r = await town.admin.json('/api/v1/persons', { method: 'POST', body: JSON.stringify({ name: uniq('张'), area_code: area }) });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
 }
 
 const A = () => town.areas.gridA;
@@ -100,6 +113,37 @@ const matrix = {
     out: async () => [`/api/v1/areas/${await freshBuilding(B())}/move`, { method: 'POST', body: JSON.stringify({ parent_code: A() }) }],
     ok: 200, outStatus: 404,
   },
+  'GET /api/v1/persons': { in: () => [`/api/v1/persons?area=${A()}`], out: () => [`/api/v1/persons?area=${B()}`], ok: 200, outStatus: 404 },
+  'GET /api/v1/persons/{id}': { in: async () => [`/api/v1/persons/${await freshPerson(A())}`], out: async () => [`/api/v1/persons/${await freshPerson(B())}`], ok: 200, outStatus: 404 },
+  'POST /api/v1/persons': {
+    in: () => ['/api/v1/persons', { method: 'POST', body: JSON.stringify({ name: '王五', area_code: A() }) }],
+    out: () => ['/api/v1/persons', { method: 'POST', body: JSON.stringify({ name: '王五', area_code: B() }) }],
+    ok: 201, outStatus: 422,
+  },
+  'PATCH /api/v1/persons/{id}': {
+    in: async () => [`/api/v1/persons/${await freshPerson(A())}`, { method: 'PATCH', body: '{"name":"改名","version":1}' }],
+    out: async () => [`/api/v1/persons/${await freshPerson(B())}`, { method: 'PATCH', body: '{"name":"改名","version":1}' }],
+    ok: 200, outStatus: 404,
+  },
+  'POST /api/v1/persons/{id}/status': {
+    in: async () => [`/api/v1/persons/${await freshPerson(A())}/status`, { method: 'POST', body: '{"status":"moved_out"}' }],
+    out: async () => [`/api/v1/persons/${await freshPerson(B())}/status`, { method: 'POST', body: '{"status":"moved_out"}' }],
+    ok: 200, outStatus: 404,
+  },
+  'GET /api/v1/households': { in: () => [`/api/v1/households?area=${A()}`], out: () => [`/api/v1/households?area=${B()}`], ok: 200, outStatus: 404 },
+  'GET /api/v1/households/{id}': { in: async () => [`/api/v1/households/${await freshHousehold(A())}`], out: async () => [`/api/v1/households/${await freshHousehold(B())}`], ok: 200, outStatus: 404 },
+  'POST /api/v1/households': {
+    in: () => ['/api/v1/households', { method: 'POST', body: JSON.stringify({ area_code: A(), address: '幸福路1号' }) }],
+    out: () => ['/api/v1/households', { method: 'POST', body: JSON.stringify({ area_code: B(), address: '幸福路1号' }) }],
+    ok: 201, outStatus: 422,
+  },
+  'PATCH /api/v1/households/{id}': {
+    in: async () => [`/api/v1/households/${await freshHousehold(A())}`, { method: 'PATCH', body: '{"address":"新地址","version":1}' }],
+    out: async () => [`/api/v1/households/${await freshHousehold(B())}`, { method: 'PATCH', body: '{"address":"新地址","version":1}' }],
+    ok: 200, outStatus: 404,
+  },
+  'GET /api/v1/tags': { in: () => ['/api/v1/tags'], ok: 200 },
+  'GET /api/v1/stats/register': { in: () => [`/api/v1/stats/register?area=${A()}`], out: () => [`/api/v1/stats/register?area=${B()}`], ok: 200, outStatus: 404 },
   'DELETE /api/v1/areas/{code}': {
     in: async () => [`/api/v1/areas/${await freshBuilding(A())}`, { method: 'DELETE' }],
     out: async () => [`/api/v1/areas/${await freshBuilding(B())}`, { method: 'DELETE' }],

@@ -104,7 +104,7 @@ function renderArea(body, area) {
     card.querySelector('.area-current-head').append(h('div', { class: 'area-actions' }, renameBtn, delBtn));
 
     // Rename
-    const newName = input('area-rename-name', { required: true, maxlength: '100', autocomplete: 'off', value: area.name });
+    const newName = input('area-rename-name', { required: true, maxlength: '64', autocomplete: 'off', value: area.name });
     const renameForm = h('form', { class: 'form inline-form', id: 'area-rename-form', hidden: true, novalidate: true },
       field('areas.field.newname', newName),
       h('div', { class: 'form-actions' },
@@ -213,8 +213,8 @@ function renderArea(body, area) {
 }
 
 function buildAddForm(parent, below, onCreated) {
-  const code = input('area-code', { required: true, maxlength: '32', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', inputmode: 'text', i18nPh: 'areas.field.code.ph', vars: { code: parent.code } });
-  const name = input('area-name', { required: true, maxlength: '100', autocomplete: 'off' });
+  const code = input('area-code', { required: true, maxlength: '48', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', inputmode: 'text', i18nPh: 'areas.field.code.ph', vars: { code: parent.code } });
+  const name = input('area-name', { required: true, maxlength: '64', autocomplete: 'off' });
   const level = select('area-level', below.map((l) => [l, `level.${l}`]));
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'area-add-submit', 'data-testid': 'area-add-submit', i18n: 'areas.add.submit' });
   const alert = h('p', { class: 'form-error', id: 'area-add-error', role: 'alert', hidden: true });

@@ -4,7 +4,7 @@
 
 import { api, route, showError } from '../app.js';
 import { getSession } from '../session.js';
-import { h, field, input, pager, withQuery, formatTime, localToUtc, clearFormErrors } from './util.js';
+import { h, field, input, pager, withQuery, formatTime, localToUtc, clearFormErrors, roleLabel } from './util.js';
 
 function cell(labelKey, ...content) {
   return h('td', { class: `cell cell-${labelKey.split('.').pop()}` },
@@ -12,16 +12,33 @@ function cell(labelKey, ...content) {
     h('span', { class: 'cell-value' }, ...content));
 }
 
+// The actor: a login (as ?user= takes), or an object naming one.
+function actor(u) {
+  if (u && typeof u === 'object') return u.login || u.display_name || String(u.id ?? '');
+  return u || '';
+}
+
+// The summary is an object of what changed ({"login":"x"}), shown as
+// "login: x, role: staff"; a string is shown as it is.
+function summaryText(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'object') return String(v);
+  const parts = Object.entries(v).map(([k, x]) => `${k}: ${x !== null && typeof x === 'object' ? JSON.stringify(x) : x}`);
+  const s = parts.join(', ');
+  return s.length > 300 ? `${s.slice(0, 299)}…` : s;
+}
+
 function entryRow(e) {
+  const summary = summaryText(e.summary);
   const object = [e.object_type, e.object_id].filter((x) => x !== null && x !== undefined && x !== '').join(' ');
   return h('tr', { class: 'audit-row', 'data-id': e.id },
     cell('audit.col.at', h('time', { datetime: e.at, text: formatTime(e.at) })),
     cell('audit.col.user',
-      h('span', { class: 'audit-user', text: e.user || '—' }),
-      e.role ? h('span', { class: 'muted small', i18n: `role.${e.role}` }) : null),
+      h('span', { class: 'audit-user', text: actor(e.user) || '—' }),
+      e.role ? roleLabel(e.role, 'muted small') : null),
     cell('audit.col.action', h('code', { class: 'audit-action', text: e.action })),
     cell('audit.col.object', h('span', { class: 'audit-object', text: object || '—' }),
-      e.summary ? h('span', { class: 'muted small audit-summary', text: e.summary }) : null),
+      summary ? h('span', { class: 'muted small audit-summary', text: summary }) : null),
     cell('audit.col.request', h('code', { class: 'audit-request small', text: e.request_id || '—' }),
       e.address ? h('span', { class: 'muted small', text: e.address }) : null));
 }

@@ -66,7 +66,7 @@ function viewUnits(view) {
 function buildCreateForm(scope, onCreated) {
   const name = input('unit-name', { required: true, maxlength: '100', autocomplete: 'off' });
   const type = select('unit-type', TYPES.map((t) => [t, `unit.type.${t}`]));
-  const area = input('unit-area', { required: true, maxlength: '32', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', value: scope ? scope.code : '' });
+  const area = input('unit-area', { required: true, maxlength: '48', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', value: scope ? scope.code : '' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'unit-submit', 'data-testid': 'unit-submit', i18n: 'units.create.submit' });
   const alert = h('p', { class: 'form-error', id: 'unit-form-error', role: 'alert', hidden: true });
   const ok = h('p', { class: 'form-ok', id: 'unit-form-ok', role: 'status', hidden: true });

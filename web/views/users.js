@@ -136,7 +136,7 @@ function buildCreateForm(scope, onCreated) {
   const login = input('user-login', { required: true, maxlength: '64', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
   const name = input('user-name', { required: true, maxlength: '64', autocomplete: 'off' });
   const role = select('user-role', roleOptions(true), { required: true });
-  const area = input('user-area', { required: true, maxlength: '32', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', value: scope ? scope.code : '' });
+  const area = input('user-area', { required: true, maxlength: '48', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', value: scope ? scope.code : '' });
   const unit = select('user-unit', [['', 'users.field.unit.none']]);
   const phone = input('user-phone', { type: 'tel', maxlength: '20', autocomplete: 'off', inputmode: 'tel' });
   const password = input('user-password', { type: 'password', required: true, autocomplete: 'new-password', maxlength: '128' });
@@ -203,7 +203,7 @@ function buildCreateForm(scope, onCreated) {
 function buildEditDialog() {
   const name = input('edit-name', { required: true, maxlength: '64', autocomplete: 'off' });
   const role = select('edit-role', roleOptions(false));
-  const area = input('edit-area', { required: true, maxlength: '32', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
+  const area = input('edit-area', { required: true, maxlength: '48', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
   const unit = select('edit-unit', [['', 'users.field.unit.none']]);
   const phone = input('edit-phone', { type: 'tel', maxlength: '20', autocomplete: 'off', inputmode: 'tel', i18nPh: 'users.field.phone.keep' });
   const unitField = field('users.field.unit', unit, { optional: true });
@@ -231,11 +231,12 @@ function buildEditDialog() {
   const activeBox = h('div', { class: 'edit-active' },
     h('h3', { class: 'sub-title', i18n: 'users.active.title' }), activeText, activeBtn);
 
+  const selfNote = h('p', { class: 'muted small', id: 'edit-self-note', i18n: 'users.self', hidden: true });
   const heading = h('h2', { class: 'dialog-title', id: 'user-edit-title', tabindex: '-1' });
   const closeBtn = h('button', { type: 'button', class: 'dialog-close', id: 'edit-close', i18nAria: 'common.close' }, h('span', { 'aria-hidden': 'true', text: '×' }));
   const el = h('dialog', { class: 'dialog', id: 'user-edit', 'data-testid': 'user-edit', 'aria-labelledby': 'user-edit-title' },
     h('div', { class: 'dialog-head' }, heading, closeBtn),
-    alert, ok, form, pwForm, activeBox);
+    alert, ok, selfNote, form, pwForm, activeBox);
 
   let user = null;
   let row = null;
@@ -256,6 +257,12 @@ function buildEditDialog() {
     activeText.setAttribute('data-i18n', u.active === false ? 'users.active.off' : 'users.active.on');
     activeBtn.setAttribute('data-i18n', u.active === false ? 'users.active.enable' : 'users.active.disable');
     activeBtn.classList.toggle('btn-danger', u.active !== false);
+    // The server refuses changing one's own role, area or state.
+    const self = String(u.id) === String(getSession().user?.id);
+    selfNote.hidden = !self;
+    role.disabled = self;
+    area.disabled = self;
+    activeBox.hidden = self;
     tr(el);
   };
 

@@ -55,8 +55,18 @@ export function levelTag(level) {
   return h('span', { class: `tag-level tag-level-${LEVELS.includes(level) ? level : 'other'}`, i18n: `level.${level}` });
 }
 
+const ROLE_KEYS = ['admin', 'commander', 'staff', 'grid_worker', 'handler', 'sampler', 'checkpoint',
+  'volunteer', 'resident', 'anonymous'];
+
+// A role's name; one this UI does not know is shown as the server wrote it.
+export function roleLabel(role, cls = '') {
+  return ROLE_KEYS.includes(role)
+    ? h('span', { class: cls || null, i18n: `role.${role}` })
+    : h('span', { class: cls || null, text: role });
+}
+
 export function roleTag(role) {
-  return h('span', { class: 'tag-role', i18n: `role.${role}` });
+  return roleLabel(role, 'tag-role');
 }
 
 /* ------------------------------------------------------------------ */

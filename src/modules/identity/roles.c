@@ -24,6 +24,9 @@ static const struct {
 	{"units.read", STAFF_LIKE | R(GRID_WORKER) | R(HANDLER)},
 	{"units.manage", STAFF_LIKE},
 	{"audit.read", R(ADMIN) | R(COMMANDER)},
+	{"register.read", STAFF_LIKE | R(GRID_WORKER)},
+	{"register.write", R(ADMIN) | R(STAFF) | R(GRID_WORKER)},
+	{"persons.reveal", R(ADMIN) | R(STAFF) | R(GRID_WORKER)},
 };
 
 #define NPERMISSIONS (sizeof permissions / sizeof permissions[0])

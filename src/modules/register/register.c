@@ -1,0 +1,195 @@
+/* The register module's route table, and what its files share. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/idcheck.h"
+#include "modules/common/reply.h"
+#include "modules/register/register_internal.h"
+
+struct store *register_store;
+const struct vault *register_vault;
+
+int register_narrow_scope(struct store_conn *c, const struct caller *caller, const char *area, struct store_scope *out)
+{
+	*out = caller->scope;
+	if (!area)
+		return STORE_OK;
+	struct area_ref a;
+	int rc = area_find(c, &caller->scope, area, &a);
+	if (rc != STORE_OK)
+		return rc;
+	out->area_id = a.id;
+	snprintf(out->path, sizeof out->path, "%s", a.path);
+	return STORE_OK;
+}
+
+void register_normalize_id(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	for (; *in && n + 1 < size; in++)
+		if (!isspace((unsigned char)*in))
+			out[n++] = (char)toupper((unsigned char)*in);
+	out[n] = '\0';
+}
+
+bool register_normalize_phone(const char *in, char *out, size_t size)
+{
+	char mobile[12], landline[16];
+	if (idcheck_mobile(in, mobile)) {
+		snprintf(out, size, "%s", mobile);
+		return true;
+	}
+	if (idcheck_landline(in, landline)) {
+		snprintf(out, size, "%s", landline);
+		return true;
+	}
+	return false;
+}
+
+char *register_like_pattern(const char *text)
+{
+	struct buf b = {0};
+	buf_puts(&b, "%");
+	for (const char *p = text; *p; p++)
+		if (*p != '%' && *p != '_' && *p != '\\')
+			buf_append(&b, p, 1);
+	buf_puts(&b, "%");
+	return buf_steal(&b);
+}
+
+static const char sql_tags[] = "SELECT code, name_zh, name_en, applies_to FROM tags ORDER BY sort, code";
+
+static int tags_tx(struct store_conn *c, void *arg)
+{
+	json_t *items = arg;
+	struct store_stmt *st = store_prepare(c, sql_tags);
+	if (!st)
+		return STORE_ERROR;
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", store_col_text(st, 0), "name_zh",
+						       store_col_text(st, 1), "name_en", store_col_text(st, 2),
+						       "applies_to", store_col_text(st, 3)));
+	store_reset(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+void tags_list(struct http_req *req)
+{
+	json_t *items = json_array();
+	int rc = store_tx(register_store, STORE_READ, tags_tx, items);
+	if (rc != STORE_OK) {
+		json_decref(items);
+		reply_store_failure(req, rc);
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+/* Households and living persons under each child of an area: the range of
+ * each child's subtree, counted with the same index the scope uses. */
+static const char sql_counts[] =
+	"SELECT c.code, c.name, c.level,"
+	" (SELECT COUNT(*) FROM households h JOIN areas x ON x.id = h.area_id"
+	"   WHERE x.path >= c.path AND x.path < substr(c.path, 1, length(c.path) - 1) || '0'),"
+	" (SELECT COUNT(*) FROM persons p JOIN areas x ON x.id = p.area_id"
+	"   WHERE x.path >= c.path AND x.path < substr(c.path, 1, length(c.path) - 1) || '0' AND p.status = 'living')"
+	" FROM areas c WHERE c.parent_id = ? ORDER BY c.code";
+static const char sql_counts_total[] =
+	"SELECT (SELECT COUNT(*) FROM households h JOIN areas x ON x.id = h.area_id WHERE " STORE_IN_SCOPE("x") "),"
+	" (SELECT COUNT(*) FROM persons p JOIN areas x ON x.id = p.area_id WHERE " STORE_IN_SCOPE("x")
+	" AND p.status = 'living')";
+
+struct counts {
+	const struct caller *caller;
+	const char *area;
+	json_t *out;
+};
+
+static int counts_tx(struct store_conn *c, void *arg)
+{
+	struct counts *k = arg;
+	struct area_ref a;
+	int rc = area_find(c, &k->caller->scope, k->area ? k->area : k->caller->scope_code, &a);
+	if (rc != STORE_OK)
+		return rc == STORE_DONE ? STORE_ABORT : rc;
+	struct store_scope scope = {.area_id = a.id};
+	snprintf(scope.path, sizeof scope.path, "%s", a.path);
+	struct store_stmt *st = store_prepare(c, sql_counts_total);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_scope(st, 1, &scope);
+	store_bind_scope(st, 3, &scope);
+	rc = store_step(st);
+	json_int_t households = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	json_int_t persons = rc == STORE_ROW ? store_col_int(st, 1) : 0;
+	store_reset(st);
+	if (rc != STORE_ROW)
+		return rc;
+	json_t *children = json_array();
+	k->out = json_pack("{s:o, s:I, s:I, s:o}", "area", area_ref_json(&a), "households", households, "persons",
+			   persons, "children", children);
+	st = store_prepare(c, sql_counts);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, a.id);
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(children, json_pack("{s:s, s:s, s:s, s:I, s:I}", "code", store_col_text(st, 0), "name",
+							  store_col_text(st, 1), "level",
+							  area_level_name((int)store_col_int(st, 2)), "households",
+							  (json_int_t)store_col_int(st, 3), "persons",
+							  (json_int_t)store_col_int(st, 4)));
+	store_reset(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+void register_counts(struct http_req *req)
+{
+	struct counts k = {.caller = identity_caller(req), .area = http_query(req, "area")};
+	int rc = store_tx(register_store, STORE_READ, counts_tx, &k);
+	if (rc != STORE_OK) {
+		json_decref(k.out);
+		if (rc == STORE_ABORT)
+			http_reply_error(req, HTTP_ERR_not_found, "area", "No such area");
+		else
+			reply_store_failure(req, rc);
+		return;
+	}
+	http_reply_json(req, 200, k.out);
+}
+
+static const char *const persons_query[] = {"area", "name", "id_number", "phone", "address", "status", "tag",
+					    "limit", "cursor", NULL};
+static const char *const person_read_query[] = {"reveal", NULL};
+static const char *const households_query[] = {"area", "address", "tag", "limit", "cursor", NULL};
+static const char *const counts_query[] = {"area", NULL};
+
+static const struct http_route register_routes[] = {
+	{HTTP_GET, "/api/v1/persons", persons_list, "register.read", persons_query, HTTP_BODY_NONE, 0},
+	{HTTP_GET, "/api/v1/persons/{id}", persons_read, "register.read", person_read_query, HTTP_BODY_NONE, 0},
+	{HTTP_POST, "/api/v1/persons", persons_create, "register.write", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_PATCH, "/api/v1/persons/{id}", persons_update, "register.write", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_POST, "/api/v1/persons/{id}/status", persons_status, "register.write", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_GET, "/api/v1/households", households_list, "register.read", households_query, HTTP_BODY_NONE, 0},
+	{HTTP_GET, "/api/v1/households/{id}", households_read, "register.read", NULL, HTTP_BODY_NONE, 0},
+	{HTTP_POST, "/api/v1/households", households_create, "register.write", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_PATCH, "/api/v1/households/{id}", households_update, "register.write", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_GET, "/api/v1/tags", tags_list, "session", NULL, HTTP_BODY_NONE, 0},
+	{HTTP_GET, "/api/v1/stats/register", register_counts, "register.read", counts_query, HTTP_BODY_NONE, 0},
+};
+
+static const struct http_module register_http = {
+	.name = "register",
+	.routes = register_routes,
+	.count = sizeof register_routes / sizeof register_routes[0],
+};
+
+const struct http_module *register_module(struct store *store, const struct vault *vault)
+{
+	register_store = store;
+	register_vault = vault;
+	return &register_http;
+}
