@@ -12,4 +12,5 @@ elif [ "$(cat "$dir/.wangge-files" 2>/dev/null)" != "$files" ]; then
   meson setup --reconfigure "$dir" >/dev/null
 fi
 echo "$files" > "$dir/.wangge-files"
-ninja -C "$dir" -j "${JOBS:-2}" --quiet
+out=$(ninja -C "$dir" -j "${JOBS:-2}" --quiet 2>&1) || { printf '%s\n' "$out"; exit 1; }
+printf '%s\n' "$out" | grep -v '^ninja: no work to do' || true
