@@ -141,12 +141,16 @@ static int save_tags(struct store_conn *c, struct person_save *s)
 {
 	if (!s->tags)
 		return STORE_OK;
-	struct store_stmt *st = store_prepare(c, sql_tags_clear);
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, s->id);
-	int rc = store_step(st);
-	store_reset(st);
+	int rc = STORE_DONE;
+	struct store_stmt *st;
+	if (!s->created) {
+		st = store_prepare(c, sql_tags_clear);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, s->id);
+		rc = store_step(st);
+		store_reset(st);
+	}
 	size_t i;
 	json_t *tag;
 	json_array_foreach(s->tags, i, tag) {
@@ -301,6 +305,8 @@ int person_save_in(struct store_conn *c, struct person_save *s)
 	sodium_memzero(s->clean.phone, sizeof s->clean.phone);
 	if ((rc = save_tags(c, s)) != STORE_OK)
 		return rc;
+	if (s->quiet)
+		return STORE_OK;
 	char id[24];
 	snprintf(id, sizeof id, "%lld", (long long)s->id);
 	/* The summary names what changed, never the identifiers themselves. */

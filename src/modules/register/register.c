@@ -166,6 +166,7 @@ static const char *const persons_query[] = {"area", "name", "id_number", "phone"
 static const char *const person_read_query[] = {"reveal", NULL};
 static const char *const households_query[] = {"area", "address", "tag", "limit", "cursor", NULL};
 static const char *const counts_query[] = {"area", NULL};
+static const char *const imports_query[] = {"dry_run", "area", "mapping", NULL};
 
 static const struct http_route register_routes[] = {
 	{HTTP_GET, "/api/v1/persons", persons_list, "register.read", persons_query, HTTP_BODY_NONE, 0},
@@ -179,6 +180,8 @@ static const struct http_route register_routes[] = {
 	{HTTP_PATCH, "/api/v1/households/{id}", households_update, "register.write", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_GET, "/api/v1/tags", tags_list, "session", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/stats/register", register_counts, "register.read", counts_query, HTTP_BODY_NONE, 0},
+	/* A register of a whole town is a few megabytes; 64 MiB leaves room. */
+	{HTTP_POST, "/api/v1/imports", imports_create, "register.write", imports_query, HTTP_BODY_RAW, 64u << 20},
 };
 
 static const struct http_module register_http = {

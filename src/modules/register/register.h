@@ -53,6 +53,50 @@ struct person_clean {
 enum person_field_error person_check(const struct person_input *in, const char *today, struct person_clean *out,
 				     const char **field, const char **why);
 bool person_relation_known(const char *relation);
+
+/* ---- import (import.c) ---- */
+
+struct table;
+struct caller;
+struct actor;
+
+enum import_field {
+	IMPORT_IGNORE,
+	IMPORT_NAME,
+	IMPORT_SEX,
+	IMPORT_BIRTH_DATE,
+	IMPORT_ID_TYPE,
+	IMPORT_ID_NUMBER,
+	IMPORT_PHONE,
+	IMPORT_ADDRESS,
+	IMPORT_GRID,
+	IMPORT_RELATION,
+	IMPORT_TAGS,
+	IMPORT_STATUS,
+	IMPORT_NOTES,
+	IMPORT_FIELDS,
+};
+/* The field a header names (Chinese or English), IMPORT_IGNORE if none. */
+enum import_field import_field_of(const char *header);
+const char *import_field_name(enum import_field f);
+/* Translations of cell values into the API's codes; NULL when unknown. */
+const char *import_sex(const char *cell);
+const char *import_relation(const char *cell);
+const char *import_status(const char *cell);
+
+struct import_options {
+	bool dry_run;
+	const char *area;    /* default area code for rows without a grid; NULL: the scope root */
+	json_t *mapping;     /* {"header": "field"} overrides; borrowed; may be NULL */
+	const char *today;   /* "YYYYMMDD"; NULL: today in China */
+	const char *source;  /* for the audit entry: file name or "upload" */
+};
+
+/* Checks every row of t and, unless dry_run or any row is wrong, writes
+ * them all in one transaction as caller. Returns a store_rc (STORE_ABORT:
+ * the file has errors, nothing written) and the report (caller owns). */
+int register_import(struct store *s, const struct vault *v, const struct caller *caller, const struct actor *actor,
+		    const struct table *t, const struct import_options *opt, json_t **report);
 bool person_status_known(const char *status);
 
 #endif

@@ -36,6 +36,7 @@ struct person_save {
 	json_t *tags;            /* array of tag codes, or NULL to leave */
 	const char *notes;       /* NULL to leave */
 	bool match_existing;     /* import: update the person with the same ID, else name+phone+household */
+	bool quiet;              /* import: no audit entry per person (the import records one) */
 	/* outcome */
 	bool created;
 	enum http_error error;
@@ -57,6 +58,7 @@ void households_read(struct http_req *req);
 void households_create(struct http_req *req);
 void households_update(struct http_req *req);
 void tags_list(struct http_req *req);
+void imports_create(struct http_req *req);
 void register_counts(struct http_req *req);
 
 #endif
