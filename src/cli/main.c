@@ -31,6 +31,14 @@ static const struct cli_option init_options[] = {
 	{NULL, 0, NULL},
 };
 
+static const struct cli_option import_options[] = {
+	{"area", CLI_VALUE, "default area code for rows without a grid (default: the root)"},
+	{"dry-run", CLI_SWITCH, "check every row and report; write nothing"},
+	{"db", CLI_CONFIG, NULL},
+	{"key_file", CLI_CONFIG, NULL},
+	{NULL, 0, NULL},
+};
+
 static const struct cli_option no_options[] = {
 	{NULL, 0, NULL},
 };
@@ -44,6 +52,8 @@ static const struct cli_command commands[] = {
 	{"version", "Print the version of wangge and of its libraries.", "", no_options, cmd_version},
 	{"routes", "Print every HTTP route with the permission it needs, as JSON.", "", no_options, cmd_routes},
 	{"area", "Manage the area tree: add, list, import.", "VERB [options]", no_options, cmd_area},
+	{"import", "Import households and persons from a CSV or XLSX register (all or nothing).",
+	 "FILE [--area CODE] [--dry-run] [--db URL]", import_options, cmd_import},
 	{"user", "Manage users: add, list, passwd, disable, enable.", "VERB [options]", no_options, cmd_user},
 	{"token", "Manage bearer tokens for integrations: create, list, revoke.", "VERB [options]", no_options, cmd_token},
 };

@@ -105,8 +105,21 @@ const char *import_relation(const char *cell)
 		{"次女", "child"}, {"父亲", "parent"}, {"母亲", "parent"}, {"父母", "parent"}, {"孙子", "grandchild"},
 		{"孙女", "grandchild"}, {"外孙", "grandchild"}, {"外孙女", "grandchild"}, {"孙辈", "grandchild"},
 		{"兄弟", "sibling"}, {"姐妹", "sibling"}, {"兄", "sibling"}, {"弟", "sibling"}, {"姐", "sibling"},
-		{"妹", "sibling"}, {"其他", "other"}, {"head", "head"}, {"spouse", "spouse"}, {"child", "child"},
+		{"妹", "sibling"}, {"兄弟姐妹", "sibling"}, {"其他", "other"}, {"head", "head"}, {"spouse", "spouse"}, {"child", "child"},
 		{"parent", "parent"}, {"grandchild", "grandchild"}, {"sibling", "sibling"}, {"other", "other"},
+	};
+	return lookup(cell, t, sizeof t / sizeof t[0]);
+}
+
+const char *import_id_type(const char *cell)
+{
+	static const char *const t[][2] = {
+		{"居民身份证", "resident_id"}, {"身份证", "resident_id"}, {"护照", "passport"},
+		{"港澳通行证", "hk_macao_permit"}, {"港澳居民来往内地通行证", "hk_macao_permit"},
+		{"台湾通行证", "taiwan_permit"}, {"台胞证", "taiwan_permit"}, {"台湾居民来往大陆通行证", "taiwan_permit"},
+		{"外国人永久居留证", "foreign_permanent"}, {"外国人永久居留身份证", "foreign_permanent"},
+		{"resident_id", "resident_id"}, {"passport", "passport"}, {"hk_macao_permit", "hk_macao_permit"},
+		{"taiwan_permit", "taiwan_permit"}, {"foreign_permanent", "foreign_permanent"},
 	};
 	return lookup(cell, t, sizeof t / sizeof t[0]);
 }
@@ -303,7 +316,9 @@ static void check_row(struct import *im, size_t r, json_t *tag_codes, struct str
 	if (cells[IMPORT_STATUS] && !in.status)
 		row_error(im, row->line, cols[IMPORT_STATUS], "Status is 在住, 迁出 or 死亡");
 	in.birth_date = cells[IMPORT_BIRTH_DATE];
-	in.id_type = cells[IMPORT_ID_TYPE];
+	in.id_type = cells[IMPORT_ID_TYPE] ? import_id_type(cells[IMPORT_ID_TYPE]) : NULL;
+	if (cells[IMPORT_ID_TYPE] && !in.id_type)
+		row_error(im, row->line, cols[IMPORT_ID_TYPE], "Unknown ID document type");
 	in.id_number = cells[IMPORT_ID_NUMBER];
 	in.phone = cells[IMPORT_PHONE];
 	const char *field = NULL, *why = NULL;
@@ -467,6 +482,10 @@ static void default_today(char out[9])
 int register_import(struct store *s, const struct vault *v, const struct caller *caller, const struct actor *actor,
 		    const struct table *t, const struct import_options *opt, json_t **report)
 {
+	/* One store and one vault per process: the CLI reaches the module
+	 * through here without register_module. */
+	register_store = s;
+	register_vault = v;
 	char today[9];
 	struct import_options o = *opt;
 	if (!o.today) {

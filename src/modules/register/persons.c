@@ -78,17 +78,6 @@ int person_attach_tags(struct store_conn *c, json_t *persons)
 
 /* ---- list and search ---- */
 
-struct person_query {
-	const struct caller *caller;
-	const char *area, *name, *id_number, *phone, *address, *status, *tag;
-	char id_hash[2][VAULT_HASH_HEX], phone_hash[2][VAULT_HASH_HEX];
-	char name_hi[220];
-	char *address_like;
-	struct http_page page;
-	json_t *items;
-	int64_t last_id;
-	bool area_missing;
-};
 
 /* The current key's hash and the previous version's, so a search finds
  * rows not yet re-keyed during a rotation. */
@@ -106,7 +95,7 @@ static void hashes(const char *kind, const char *text, char out[2][VAULT_HASH_HE
 		memcpy(out[1], out[0], VAULT_HASH_HEX);
 }
 
-static int person_list_tx(struct store_conn *c, void *arg)
+int person_list_tx(struct store_conn *c, void *arg)
 {
 	struct person_query *q = arg;
 	struct store_scope scope;
@@ -149,46 +138,56 @@ static int person_list_tx(struct store_conn *c, void *arg)
 	return person_attach_tags(c, q->items);
 }
 
-void persons_list(struct http_req *req)
+bool person_query_from(struct http_req *req, struct person_query *q)
 {
-	struct person_query q = {.caller = identity_caller(req), .area = http_query(req, "area"),
-				 .name = http_query(req, "name"), .id_number = http_query(req, "id_number"),
-				 .phone = http_query(req, "phone"), .address = http_query(req, "address"),
-				 .status = http_query(req, "status"), .tag = http_query(req, "tag")};
-	if (!http_page_params(req, &q.page))
-		return;
-	if (q.status && !person_status_known(q.status)) {
+	*q = (struct person_query){.caller = identity_caller(req), .area = http_query(req, "area"),
+				   .name = http_query(req, "name"), .id_number = http_query(req, "id_number"),
+				   .phone = http_query(req, "phone"), .address = http_query(req, "address"),
+				   .status = http_query(req, "status"), .tag = http_query(req, "tag")};
+	if (q->status && !person_status_known(q->status)) {
 		http_reply_error(req, HTTP_ERR_invalid_parameter, "status", "status is living, moved_out or deceased");
-		return;
+		return false;
 	}
-	if (q.name) {
+	if (q->name) {
 		/* A prefix as a range: every string starting with name sorts
 		 * below name followed by the highest code point. */
-		if (!*q.name || strlen(q.name) > 200) {
+		if (!*q->name || strlen(q->name) > 200) {
 			http_reply_error(req, HTTP_ERR_invalid_parameter, "name", "name is a prefix of 1 to 50 characters");
-			return;
+			return false;
 		}
-		snprintf(q.name_hi, sizeof q.name_hi, "%s\xF4\x8F\xBF\xBF", q.name);
+		snprintf(q->name_hi, sizeof q->name_hi, "%s\xF4\x8F\xBF\xBF", q->name);
 	}
 	char normal[40];
-	if (q.id_number) {
-		register_normalize_id(q.id_number, normal, sizeof normal);
-		hashes("id", normal, q.id_hash);
+	if (q->id_number) {
+		register_normalize_id(q->id_number, normal, sizeof normal);
+		hashes("id", normal, q->id_hash);
 	}
-	if (q.phone) {
-		if (!register_normalize_phone(q.phone, normal, sizeof normal)) {
+	if (q->phone) {
+		if (!register_normalize_phone(q->phone, normal, sizeof normal)) {
 			http_reply_error(req, HTTP_ERR_invalid_parameter, "phone", "Not a phone number");
-			return;
+			return false;
 		}
-		hashes("phone", normal, q.phone_hash);
+		hashes("phone", normal, q->phone_hash);
 	}
-	if (q.address) {
-		if (!*q.address || strlen(q.address) > 200) {
+	if (q->address) {
+		if (!*q->address || strlen(q->address) > 200) {
 			http_reply_error(req, HTTP_ERR_invalid_parameter, "address", "address is 1 to 200 bytes");
-			return;
+			return false;
 		}
-		q.address_like = register_like_pattern(q.address);
+		q->address_like = register_like_pattern(q->address);
 	}
+	return true;
+}
+
+void persons_list(struct http_req *req)
+{
+	struct person_query q;
+	if (!http_page_params(req, &q.page))
+		return;
+	struct http_page page = q.page;
+	if (!person_query_from(req, &q))
+		return;
+	q.page = page;
 	q.items = json_array();
 	int rc = store_tx(register_store, STORE_READ, person_list_tx, &q);
 	free(q.address_like);

@@ -166,10 +166,13 @@ static const char *const persons_query[] = {"area", "name", "id_number", "phone"
 static const char *const person_read_query[] = {"reveal", NULL};
 static const char *const households_query[] = {"area", "address", "tag", "limit", "cursor", NULL};
 static const char *const counts_query[] = {"area", NULL};
+static const char *const export_query[] = {"area", "name", "id_number", "phone", "address", "status", "tag",
+					   "format", "reveal", NULL};
 static const char *const imports_query[] = {"dry_run", "area", "mapping", NULL};
 
 static const struct http_route register_routes[] = {
 	{HTTP_GET, "/api/v1/persons", persons_list, "register.read", persons_query, HTTP_BODY_NONE, 0},
+	{HTTP_GET, "/api/v1/persons/export", persons_export, "register.read", export_query, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/persons/{id}", persons_read, "register.read", person_read_query, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/persons", persons_create, "register.write", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_PATCH, "/api/v1/persons/{id}", persons_update, "register.write", NULL, HTTP_BODY_JSON, 0},

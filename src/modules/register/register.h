@@ -83,6 +83,7 @@ const char *import_field_name(enum import_field f);
 const char *import_sex(const char *cell);
 const char *import_relation(const char *cell);
 const char *import_status(const char *cell);
+const char *import_id_type(const char *cell);
 
 struct import_options {
 	bool dry_run;

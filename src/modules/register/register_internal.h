@@ -21,6 +21,23 @@ bool register_normalize_phone(const char *in, char *out, size_t size);
  * dropped). Caller frees. */
 char *register_like_pattern(const char *text);
 
+/* The persons list's filters, read from a request's query. */
+struct person_query {
+	const struct caller *caller;
+	const char *area, *name, *id_number, *phone, *address, *status, *tag;
+	char id_hash[2][VAULT_HASH_HEX], phone_hash[2][VAULT_HASH_HEX];
+	char name_hi[220];
+	char *address_like; /* owned */
+	struct http_page page;
+	json_t *items;      /* one page of Person, replaced by each run */
+	int64_t last_id;
+	bool area_missing;
+};
+/* Fills q from the request (page excluded); false after answering 400. */
+bool person_query_from(struct http_req *req, struct person_query *q);
+/* One page of the query, in a read transaction. */
+int person_list_tx(struct store_conn *c, void *arg);
+
 json_t *person_json(struct store_stmt *st);
 int person_attach_tags(struct store_conn *c, json_t *persons);
 
@@ -59,6 +76,7 @@ void households_create(struct http_req *req);
 void households_update(struct http_req *req);
 void tags_list(struct http_req *req);
 void imports_create(struct http_req *req);
+void persons_export(struct http_req *req);
 void register_counts(struct http_req *req);
 
 #endif

@@ -1,0 +1,108 @@
+/* wangge import FILE: the register import from the shell, as the admin. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/buf.h"
+#include "core/table.h"
+#include "core/vault.h"
+#include "core/xalloc.h"
+#include "modules/identity/identity.h"
+#include "modules/register/register.h"
+#include "store/store.h"
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = {0};
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+int cmd_import(const struct cli_command *cmd, int argc, char **argv)
+{
+	/* The file is the one positional argument: take it out first. */
+	const char *file = NULL;
+	char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+	int n = 0;
+	for (int i = 0; i < argc; i++) {
+		bool value_of_flag = i > 0 && strncmp(argv[i - 1], "--", 2) == 0 && !strchr(argv[i - 1], '=') &&
+				     strcmp(argv[i - 1], "--dry-run") != 0 && strcmp(argv[i - 1], "--help") != 0;
+		if (i > 0 && argv[i][0] != '-' && !value_of_flag && !file)
+			file = argv[i];
+		else
+			rest[n++] = argv[i];
+	}
+	struct cli_args args;
+	int code;
+	if (cli_parse(cmd, n, rest, &args, &code)) {
+		free(rest);
+		return code;
+	}
+	free(rest);
+	if (!file) {
+		cli_error(cmd, "a FILE to import is needed (see wangge import --help)");
+		cli_args_free(&args);
+		return CLI_USAGE;
+	}
+	code = CLI_FAILURE;
+	size_t len = 0;
+	char *data = read_all(file, &len);
+	struct table t = {0};
+	char *err = NULL;
+	struct vault vault = {0};
+	int applied;
+	struct store *s = NULL;
+	if (!data) {
+		cli_error(cmd, "cannot read %s", file);
+		goto out;
+	}
+	if (table_read(data, len, TABLE_AUTO, 1000001, &t, &err)) {
+		cli_error(cmd, "%s: %s", file, err);
+		goto out;
+	}
+	if (!(s = cli_open_store(cmd, &args, &applied)) || cli_open_vault(cmd, &args, s, &vault))
+		goto out;
+	struct caller caller;
+	struct actor actor;
+	if (identity_cli_caller(s, NULL, NULL, &caller, &actor) != STORE_OK) {
+		cli_error(cmd, "the database has no areas yet: run wangge init first");
+		goto out;
+	}
+	struct import_options opt = {.dry_run = cli_switch(&args, "dry-run"), .area = cli_value(&args, "area"),
+				     .source = file};
+	json_t *report = NULL;
+	int rc = register_import(s, &vault, &caller, &actor, &t, &opt, &report);
+	json_t *e;
+	size_t i;
+	json_array_foreach(json_object_get(report, "errors"), i, e)
+		fprintf(stderr, "%s:%lld: %s%s%s\n", file, (long long)json_integer_value(json_object_get(e, "row")),
+			json_string_value(json_object_get(e, "column")), *json_string_value(json_object_get(e, "column")) ? ": " : "",
+			json_string_value(json_object_get(e, "reason")));
+	printf("wangge: %s: %lld rows, %lld valid, %lld errors; %s: %lld created, %lld updated, %lld households created\n",
+	       file, (long long)json_integer_value(json_object_get(report, "rows")),
+	       (long long)json_integer_value(json_object_get(report, "valid")),
+	       (long long)json_integer_value(json_object_get(report, "error_count")),
+	       opt.dry_run ? "dry run" : rc == STORE_OK ? "committed" : "nothing written",
+	       (long long)json_integer_value(json_object_get(report, "created")),
+	       (long long)json_integer_value(json_object_get(report, "updated")),
+	       (long long)json_integer_value(json_object_get(report, "households_created")));
+	code = rc == STORE_OK && !json_integer_value(json_object_get(report, "error_count")) ? CLI_OK : CLI_FAILURE;
+	json_decref(report);
+out:
+	free(err);
+	free(data);
+	table_free(&t);
+	vault_wipe(&vault);
+	store_close(s);
+	cli_args_free(&args);
+	return code;
+}
