@@ -12,7 +12,8 @@ CREATE TABLE households (
 	created_at BIGINT NOT NULL,
 	updated_at BIGINT NOT NULL
 );
-CREATE INDEX households_area ON households (area_id, id);
+-- (area_id, address): the import finds a household by its address in a grid.
+CREATE INDEX households_area ON households (area_id, address);
 
 CREATE TABLE persons (
 	id SERIAL_PK,
