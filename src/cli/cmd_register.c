@@ -106,3 +106,60 @@ out:
 	cli_args_free(&args);
 	return code;
 }
+
+/* wangge keys rotate: a new key version, then every sealed field re-keyed.
+ * If rows still use an older key (an interrupted rotation, or a server that
+ * wrote with the old key before it was restarted), it resumes instead. */
+int cmd_keys(const struct cli_command *cmd, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "rotate") != 0) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			printf("usage: wangge keys rotate [--db URL] [--key_file PATH]\n\n%s\n", cmd->summary);
+			return CLI_OK;
+		}
+		cli_error(cmd, "the verb is rotate (see wangge keys --help)");
+		return CLI_USAGE;
+	}
+	struct cli_args args;
+	int code;
+	if (cli_parse(cmd, argc - 1, argv + 1, &args, &code))
+		return code;
+	code = CLI_FAILURE;
+	struct vault vault = {0};
+	int applied;
+	struct store *s = cli_open_store(cmd, &args, &applied);
+	char *err = NULL;
+	if (!s || cli_open_vault(cmd, &args, s, &vault))
+		goto out;
+	int64_t stale = 0, done = 0;
+	bool damaged = false;
+	if (register_stale_rows(s, &vault, &stale) != STORE_OK)
+		goto out;
+	const char *path = config_get(args.cfg, "key_file");
+	char *owned = *path ? NULL : xasprintf("%s.key", config_get(args.cfg, "db") + 7);
+	if (stale) {
+		printf("wangge: %lld rows still use an older key: resuming with key version %d\n", (long long)stale,
+		       vault.current);
+	} else if (vault_add_version(owned ? owned : path, &vault, &err) == 0) {
+		printf("wangge: key version %d added to %s; back the file up now\n", vault.current, owned ? owned : path);
+	} else {
+		cli_error(cmd, "%s", err);
+		free(owned);
+		goto out;
+	}
+	free(owned);
+	if (register_rekey(s, &vault, &done, &damaged) != STORE_OK) {
+		cli_error(cmd, "stopped after %lld rows: run it again to resume", (long long)done);
+		goto out;
+	}
+	printf("wangge: %lld rows re-keyed; restart the servers so they write with the new key\n", (long long)done);
+	if (damaged)
+		cli_error(cmd, "some sealed fields did not open with their key and were cleared: see the log");
+	code = damaged ? CLI_FAILURE : CLI_OK;
+out:
+	free(err);
+	vault_wipe(&vault);
+	store_close(s);
+	cli_args_free(&args);
+	return code;
+}

@@ -10,6 +10,7 @@ int cmd_migrate(const struct cli_command *cmd, int argc, char **argv);
 int cmd_version(const struct cli_command *cmd, int argc, char **argv);
 int cmd_routes(const struct cli_command *cmd, int argc, char **argv);
 int cmd_area(const struct cli_command *cmd, int argc, char **argv);
+int cmd_keys(const struct cli_command *cmd, int argc, char **argv);
 int cmd_import(const struct cli_command *cmd, int argc, char **argv);
 int cmd_user(const struct cli_command *cmd, int argc, char **argv);
 int cmd_token(const struct cli_command *cmd, int argc, char **argv);

@@ -39,6 +39,12 @@ static const struct cli_option import_options[] = {
 	{NULL, 0, NULL},
 };
 
+static const struct cli_option keys_options[] = {
+	{"db", CLI_CONFIG, NULL},
+	{"key_file", CLI_CONFIG, NULL},
+	{NULL, 0, NULL},
+};
+
 static const struct cli_option no_options[] = {
 	{NULL, 0, NULL},
 };
@@ -54,6 +60,8 @@ static const struct cli_command commands[] = {
 	{"area", "Manage the area tree: add, list, import.", "VERB [options]", no_options, cmd_area},
 	{"import", "Import households and persons from a CSV or XLSX register (all or nothing).",
 	 "FILE [--area CODE] [--dry-run] [--db URL]", import_options, cmd_import},
+	{"keys", "Rotate the data keys: a new key version, then every sealed field re-keyed (resumable).",
+	 "rotate [--db URL] [--key_file PATH]", keys_options, cmd_keys},
 	{"user", "Manage users: add, list, passwd, disable, enable.", "VERB [options]", no_options, cmd_user},
 	{"token", "Manage bearer tokens for integrations: create, list, revoke.", "VERB [options]", no_options, cmd_token},
 };

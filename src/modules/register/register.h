@@ -54,6 +54,14 @@ enum person_field_error person_check(const struct person_input *in, const char *
 				     const char **field, const char **why);
 bool person_relation_known(const char *relation);
 
+/* ---- key rotation (rekey.c) ---- */
+
+/* Rows whose sealed fields use another key version than the current. */
+int register_stale_rows(struct store *s, const struct vault *v, int64_t *count);
+/* Re-seals and re-hashes every such row with the current key, 1,000 rows a
+ * transaction (resumable). *damaged: some field did not open (left NULL). */
+int register_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, bool *damaged);
+
 /* ---- import (import.c) ---- */
 
 struct table;

@@ -1,0 +1,118 @@
+/* Re-keying sealed fields after a key rotation, in batches that commit on
+ * their own: an interrupted rotation resumes where it stopped. */
+#include <string.h>
+
+#include "modules/register/register_internal.h"
+
+#define REKEY_BATCH 1000
+
+static const char sql_stale[] =
+	"SELECT id, id_sealed, phone_sealed, key_version FROM persons WHERE key_version <> ? ORDER BY id LIMIT ?";
+static const char sql_rekey[] =
+	"UPDATE persons SET id_sealed = ?, id_hash = ?, phone_sealed = ?, phone_hash = ?, key_version = ? WHERE id = ?"
+	" AND key_version = ?";
+static const char sql_stale_count[] = "SELECT COUNT(*) FROM persons WHERE key_version <> ?";
+
+struct rekey {
+	const struct vault *v;
+	int64_t done;
+	int64_t left;
+	bool damaged;
+};
+
+static void reseal(const struct vault *v, int version, struct store_stmt *from, int col, const char *kind,
+		   struct store_stmt *to, int idx, bool *damaged)
+{
+	if (store_col_null(from, col)) {
+		store_bind_null(to, idx);
+		store_bind_null(to, idx + 1);
+		return;
+	}
+	size_t n;
+	const unsigned char *sealed = store_col_blob(from, col, &n);
+	char plain[64];
+	if (!vault_open(v, version, sealed, n, plain, sizeof plain)) {
+		*damaged = true;
+		store_bind_null(to, idx);
+		store_bind_null(to, idx + 1);
+		return;
+	}
+	size_t len = strlen(plain);
+	unsigned char out[VAULT_SEALED_SIZE(64)];
+	char hash[VAULT_HASH_HEX];
+	vault_seal(v, plain, len, out);
+	vault_hash(v, 0, kind, plain, hash);
+	sodium_memzero(plain, sizeof plain);
+	store_bind_blob(to, idx, out, VAULT_SEALED_SIZE(len));
+	store_bind_text(to, idx + 1, hash);
+}
+
+static int rekey_tx(struct store_conn *c, void *arg)
+{
+	struct rekey *r = arg;
+	struct store_stmt *st = store_prepare(c, sql_stale);
+	struct store_stmt *up = store_prepare(c, sql_rekey);
+	if (!st || !up)
+		return STORE_ERROR;
+	store_bind_int(st, 1, r->v->current);
+	store_bind_int(st, 2, REKEY_BATCH);
+	int rc;
+	int64_t batch = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int version = (int)store_col_int(st, 3);
+		reseal(r->v, version, st, 1, "id", up, 1, &r->damaged);
+		reseal(r->v, version, st, 2, "phone", up, 3, &r->damaged);
+		store_bind_int(up, 5, r->v->current);
+		store_bind_int(up, 6, store_col_int(st, 0));
+		store_bind_int(up, 7, version);
+		int urc = store_step(up);
+		store_reset(up);
+		if (urc != STORE_DONE) {
+			store_reset(st);
+			return urc;
+		}
+		batch++;
+	}
+	store_reset(st);
+	if (rc != STORE_DONE)
+		return rc;
+	r->done = batch;
+	return STORE_OK;
+}
+
+static int stale_tx(struct store_conn *c, void *arg)
+{
+	struct rekey *r = arg;
+	struct store_stmt *st = store_prepare(c, sql_stale_count);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, r->v->current);
+	int rc = store_step(st);
+	r->left = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_reset(st);
+	return rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int register_stale_rows(struct store *s, const struct vault *v, int64_t *count)
+{
+	struct rekey r = {.v = v};
+	int rc = store_tx(s, STORE_READ, stale_tx, &r);
+	*count = r.left;
+	return rc;
+}
+
+int register_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, bool *damaged)
+{
+	*rekeyed = 0;
+	*damaged = false;
+	for (;;) {
+		struct rekey r = {.v = v};
+		int rc = store_tx(s, STORE_WRITE, rekey_tx, &r);
+		if (rc != STORE_OK)
+			return rc;
+		*rekeyed += r.done;
+		*damaged |= r.damaged;
+		if (r.done < REKEY_BATCH)
+			return STORE_OK;
+	}
+}
