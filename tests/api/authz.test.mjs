@@ -143,6 +143,21 @@ const matrix = {
     ok: 200, outStatus: 404,
   },
   'GET /api/v1/tags': { in: () => ['/api/v1/tags'], ok: 200 },
+  'GET /api/v1/units/{id}/members': { in: async () => [`/api/v1/units/${await freshUnit(A())}/members`], out: async () => [`/api/v1/units/${await freshUnit(B())}/members`], ok: 200, outStatus: 404 },
+  'POST /api/v1/units/{id}/members': {
+    in: async () => [`/api/v1/units/${await freshUnit(A())}/members`, { method: 'POST', body: JSON.stringify({ person_id: await freshPerson(A()), position: '站长' }) }],
+    out: async () => [`/api/v1/units/${await freshUnit(B())}/members`, { method: 'POST', body: JSON.stringify({ person_id: await freshPerson(A()) }) }],
+    ok: 201, outStatus: 404,
+  },
+  'DELETE /api/v1/units/{id}/members/{person_id}': {
+    in: async () => {
+      const unit = await freshUnit(A()), person = await freshPerson(A());
+      await town.admin.json(`/api/v1/units/${unit}/members`, { method: 'POST', body: JSON.stringify({ person_id: person }) });
+      return [`/api/v1/units/${unit}/members/${person}`, { method: 'DELETE' }];
+    },
+    out: async () => [`/api/v1/units/${await freshUnit(B())}/members/${await freshPerson(B())}`, { method: 'DELETE' }],
+    ok: 204, outStatus: 404,
+  },
   'GET /api/v1/persons/export': { in: () => [`/api/v1/persons/export?format=csv&area=${A()}`], out: () => [`/api/v1/persons/export?format=csv&area=${B()}`], ok: 200, outStatus: 404 },
   'POST /api/v1/imports': {
     in: () => [`/api/v1/imports?dry_run=true&area=${A()}`, { method: 'POST', body: '姓名,住址\n张三,东风路1号\n', headers: { 'Content-Type': 'text/csv' } }],

@@ -128,3 +128,23 @@ test('counts per grid within scope', async () => {
   const tags = await gw.json('/api/v1/tags');
   assert.ok(tags.body.items.some((t) => t.code === 'party_member' && t.name_zh === '党员'));
 });
+
+test('units: contact and a roster of persons with the party-member count', async () => {
+  const unit = await post(staff, '/api/v1/units', { name: '东风社区卫生站', type: 'unit', area_code: town.areas.communityA, contact_name: '刘站长', contact_phone: '029-87654321' });
+  assert.equal(unit.status, 201, JSON.stringify(unit.body));
+  assert.equal(unit.body.contact_name, '刘站长');
+  const a = await post(staff, '/api/v1/persons', { name: '护士甲', area_code: town.areas.gridA, tags: ['party_member'] });
+  const b = await post(staff, '/api/v1/persons', { name: '护士乙', area_code: town.areas.gridA });
+  for (const p of [a, b]) assert.equal((await post(staff, `/api/v1/units/${unit.body.id}/members`, { person_id: p.body.id, position: '护士' })).status, 201);
+  const roster = await staff.json(`/api/v1/units/${unit.body.id}/members`);
+  assert.equal(roster.body.member_count, 2);
+  assert.equal(roster.body.party_member_count, 1);
+  assert.equal(roster.body.items[0].position, '护士');
+  const gone = await staff.json(`/api/v1/units/${unit.body.id}/members/${b.body.id}`, { method: 'DELETE' });
+  assert.equal(gone.status, 204);
+  assert.equal((await staff.json(`/api/v1/units/${unit.body.id}/members`)).body.member_count, 1);
+  const outsider = await post(town.admin, '/api/v1/persons', { name: '外人', area_code: town.areas.gridB });
+  const refused = await post(staff, `/api/v1/units/${unit.body.id}/members`, { person_id: outsider.body.id });
+  assert.equal(refused.status, 422);
+  assert.equal(refused.body.error.field, 'person_id');
+});

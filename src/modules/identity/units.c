@@ -9,7 +9,7 @@
 
 #define UNIT_COLUMNS                                                                                      \
 	"n.id, n.name, n.type, a.code, a.name, a.level,"                                                   \
-	" (SELECT COUNT(*) FROM users u WHERE u.unit_id = n.id)"
+	" (SELECT COUNT(*) FROM users u WHERE u.unit_id = n.id), n.contact_name, n.contact_phone"
 
 static const char sql_unit_list[] =
 	"SELECT " UNIT_COLUMNS " FROM units n JOIN areas a ON a.id = n.area_id WHERE " STORE_IN_SCOPE("a")
@@ -17,10 +17,13 @@ static const char sql_unit_list[] =
 static const char sql_unit_get[] =
 	"SELECT " UNIT_COLUMNS " FROM units n JOIN areas a ON a.id = n.area_id WHERE n.id = ? AND " STORE_IN_SCOPE("a");
 static const char sql_unit_insert[] =
-	"INSERT INTO units (name, type, area_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id";
+	"INSERT INTO units (name, type, area_id, created_at, updated_at, contact_name, contact_phone)"
+	" VALUES (?, ?, ?, ?, ?, COALESCE(CAST(? AS TEXT), ''), COALESCE(CAST(? AS TEXT), '')) RETURNING id";
 static const char sql_unit_update[] =
 	"UPDATE units SET name = COALESCE(CAST(? AS TEXT), name), type = COALESCE(CAST(? AS TEXT), type),"
-	" area_id = COALESCE(CAST(? AS BIGINT), area_id), updated_at = ? WHERE id = ?";
+	" area_id = COALESCE(CAST(? AS BIGINT), area_id), updated_at = ?,"
+	" contact_name = COALESCE(CAST(? AS TEXT), contact_name), contact_phone = COALESCE(CAST(? AS TEXT), contact_phone)"
+	" WHERE id = ?";
 static const char sql_unit_name_taken[] = "SELECT id FROM units WHERE name = ?";
 
 static bool valid_type(const char *t)
@@ -30,10 +33,11 @@ static bool valid_type(const char *t)
 
 static json_t *unit_json(struct store_stmt *st)
 {
-	return json_pack("{s:I, s:s, s:s, s:{s:s, s:s, s:s}, s:I}", "id", (json_int_t)store_col_int(st, 0), "name",
-			 store_col_text(st, 1), "type", store_col_text(st, 2), "area", "code", store_col_text(st, 3),
+	return json_pack("{s:I, s:s, s:s, s:{s:s, s:s, s:s}, s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
+			 "name", store_col_text(st, 1), "type", store_col_text(st, 2), "area", "code", store_col_text(st, 3),
 			 "name", store_col_text(st, 4), "level", area_level_name((int)store_col_int(st, 5)),
-			 "user_count", (json_int_t)store_col_int(st, 6));
+			 "user_count", (json_int_t)store_col_int(st, 6), "contact_name", store_col_text(st, 7),
+			 "contact_phone", store_col_text(st, 8));
 }
 
 
@@ -41,7 +45,7 @@ struct unit_op {
 	struct store_scope scope;
 	struct actor actor;
 	int64_t id;
-	const char *name, *type, *area_code;
+	const char *name, *type, *area_code, *contact_name, *contact_phone;
 	bool has_name, has_type, has_area;
 	struct http_page page;
 	json_t *result;
@@ -196,6 +200,8 @@ static int unit_write_tx(struct store_conn *c, void *arg)
 		store_bind_int(st, 3, area.id);
 		store_bind_int(st, 4, now);
 		store_bind_int(st, 5, now);
+		store_bind_text(st, 6, o->contact_name);
+		store_bind_text(st, 7, o->contact_phone);
 	} else {
 		store_bind_text(st, 1, o->has_name ? o->name : NULL);
 		store_bind_text(st, 2, o->has_type ? o->type : NULL);
@@ -204,7 +210,9 @@ static int unit_write_tx(struct store_conn *c, void *arg)
 		else
 			store_bind_null(st, 3);
 		store_bind_int(st, 4, now);
-		store_bind_int(st, 5, o->id);
+		store_bind_text(st, 5, o->contact_name);
+		store_bind_text(st, 6, o->contact_phone);
+		store_bind_int(st, 7, o->id);
 	}
 	rc = store_step(st);
 	if (create && rc == STORE_ROW)
@@ -234,6 +242,8 @@ static void units_write(struct http_req *req, bool create)
 		{.name = "name", .type = FIELD_STRING, .dest = &o.name, .optional = !create, .min = 1, .max = 100, .present = &o.has_name},
 		{.name = "type", .type = FIELD_STRING, .dest = &o.type, .optional = !create, .min = 1, .max = 20, .present = &o.has_type},
 		{.name = "area_code", .type = FIELD_STRING, .dest = &o.area_code, .optional = !create, .min = 1, .max = AREA_CODE_MAX, .present = &o.has_area},
+		FIELD_STR_OPT("contact_name", &o.contact_name, 50),
+		FIELD_STR_OPT("contact_phone", &o.contact_phone, 30),
 		FIELD_END,
 	};
 	if (http_parse_body(req, specs) != HTTP_PARSE_OK)

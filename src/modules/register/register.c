@@ -181,6 +181,9 @@ static const struct http_route register_routes[] = {
 	{HTTP_GET, "/api/v1/households/{id}", households_read, "register.read", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/households", households_create, "register.write", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_PATCH, "/api/v1/households/{id}", households_update, "register.write", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_GET, "/api/v1/units/{id}/members", roster_list, "register.read", NULL, HTTP_BODY_NONE, 0},
+	{HTTP_POST, "/api/v1/units/{id}/members", roster_add, "register.write", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_DELETE, "/api/v1/units/{id}/members/{person_id}", roster_remove, "register.write", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/tags", tags_list, "session", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/stats/register", register_counts, "register.read", counts_query, HTTP_BODY_NONE, 0},
 	/* A register of a whole town is a few megabytes; 64 MiB leaves room. */

@@ -77,6 +77,9 @@ void households_update(struct http_req *req);
 void tags_list(struct http_req *req);
 void imports_create(struct http_req *req);
 void persons_export(struct http_req *req);
+void roster_list(struct http_req *req);
+void roster_add(struct http_req *req);
+void roster_remove(struct http_req *req);
 void register_counts(struct http_req *req);
 
 #endif
