@@ -21,6 +21,7 @@ const allow = {
   'audit.read': ['admin', 'commander'],
   'register.read': [...STAFF_LIKE, 'grid_worker'],
   'register.write': ['admin', 'staff', 'grid_worker'],
+  'tags.manage': ['admin'],
 };
 
 let srv, town, seq = 0;
@@ -143,6 +144,9 @@ const matrix = {
     ok: 200, outStatus: 404,
   },
   'GET /api/v1/tags': { in: () => ['/api/v1/tags'], ok: 200 },
+  // Tags are configuration, not data of an area: no scope to be out of.
+  'POST /api/v1/tags': { in: () => ['/api/v1/tags', { method: 'POST', body: JSON.stringify({ code: uniq('t_'), name_zh: '新标签', name_en: 'New tag', applies_to: 'person' }) }], ok: 201 },
+  'PATCH /api/v1/tags/{code}': { in: () => ['/api/v1/tags/volunteer', { method: 'PATCH', body: JSON.stringify({ name_zh: '志愿者' }) }], ok: 200 },
   'GET /api/v1/units/{id}/members': { in: async () => [`/api/v1/units/${await freshUnit(A())}/members`], out: async () => [`/api/v1/units/${await freshUnit(B())}/members`], ok: 200, outStatus: 404 },
   'POST /api/v1/units/{id}/members': {
     in: async () => [`/api/v1/units/${await freshUnit(A())}/members`, { method: 'POST', body: JSON.stringify({ person_id: await freshPerson(A()), position: '站长' }) }],

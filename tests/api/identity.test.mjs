@@ -208,3 +208,14 @@ test('pagination: limit and cursor walk the whole list once', async () => {
   assert.equal((await admin.json('/api/v1/users?limit=501')).status, 400);
   assert.equal((await admin.json('/api/v1/users?cursor=abc')).status, 400);
 });
+
+test('behind TLS: the cookie is Secure and HSTS is sent', async () => {
+  const tls = await startServer({ db: srv.db.url.startsWith('sqlite:') ? undefined : undefined, args: ['--behind_tls', 'on'] });
+  const init = run(['init', '--db', tls.db.url], { input: `${ADMIN_PASSWORD}\n` });
+  assert.equal(init.status, 0, init.stderr);
+  const res = await fetch(`${tls.url}/api/v1/session`, { method: 'POST', headers: json, body: JSON.stringify({ login: 'admin', password: ADMIN_PASSWORD }) });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('set-cookie'), /; Secure$/);
+  assert.match(res.headers.get('strict-transport-security'), /max-age=\d+/);
+  await tls.stop();
+});

@@ -148,3 +148,19 @@ test('units: contact and a roster of persons with the party-member count', async
   assert.equal(refused.status, 422);
   assert.equal(refused.body.error.field, 'person_id');
 });
+
+test('the tag list is configurable by admins, and new tags work in the register', async () => {
+  const made = await post(town.admin, '/api/v1/tags', { code: 'veteran', name_zh: '退役军人', name_en: 'Veteran', applies_to: 'person' });
+  assert.equal(made.status, 201);
+  assert.equal((await post(town.admin, '/api/v1/tags', { code: 'veteran', name_zh: 'x', name_en: 'x', applies_to: 'person' })).status, 409);
+  assert.equal((await post(town.admin, '/api/v1/tags', { code: 'Bad Code', name_zh: 'x', name_en: 'x', applies_to: 'person' })).status, 422);
+  assert.equal((await staff.json('/api/v1/tags', { method: 'POST', body: '{}' })).status, 403);
+  const renamed = await town.admin.json('/api/v1/tags/veteran', { method: 'PATCH', body: JSON.stringify({ name_en: 'Military veteran' }) });
+  assert.equal(renamed.status, 200);
+  const p = await post(gw, '/api/v1/persons', { name: '老兵', area_code: town.areas.gridA, tags: ['veteran'] });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const r = await upload(gw, `dry_run=true&area=${town.areas.gridA}`, '姓名,标签\n老兵二,退役军人\n');
+  assert.equal(r.body.error_count, 0, JSON.stringify(r.body.errors));
+});
+
+const upload = (client, query, body) => client.json(`/api/v1/imports?${query}`, { method: 'POST', body, headers: { 'Content-Type': 'text/csv' } });

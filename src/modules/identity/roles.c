@@ -27,6 +27,7 @@ static const struct {
 	{"register.read", STAFF_LIKE | R(GRID_WORKER)},
 	{"register.write", R(ADMIN) | R(STAFF) | R(GRID_WORKER)},
 	{"persons.reveal", R(ADMIN) | R(STAFF) | R(GRID_WORKER)},
+	{"tags.manage", R(ADMIN)},
 };
 
 #define NPERMISSIONS (sizeof permissions / sizeof permissions[0])

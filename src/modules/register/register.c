@@ -89,6 +89,103 @@ void tags_list(struct http_req *req)
 	http_reply_json(req, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
+static const char sql_tag_insert[] =
+	"INSERT INTO tags (code, name_zh, name_en, applies_to, sort) VALUES (?, ?, ?, ?,"
+	" (SELECT COALESCE(MAX(sort), 0) + 10 FROM tags))";
+static const char sql_tag_update[] =
+	"UPDATE tags SET name_zh = COALESCE(CAST(? AS TEXT), name_zh), name_en = COALESCE(CAST(? AS TEXT), name_en)"
+	" WHERE code = ?";
+
+struct tag_write {
+	struct actor actor;
+	const char *code, *name_zh, *name_en, *applies_to;
+	bool create, missing, taken;
+};
+
+static int tag_write_tx(struct store_conn *c, void *arg)
+{
+	struct tag_write *t = arg;
+	struct store_stmt *st = store_prepare(c, t->create ? sql_tag_insert : sql_tag_update);
+	if (!st)
+		return STORE_ERROR;
+	if (t->create) {
+		store_bind_text(st, 1, t->code);
+		store_bind_text(st, 2, t->name_zh);
+		store_bind_text(st, 3, t->name_en);
+		store_bind_text(st, 4, t->applies_to);
+	} else {
+		store_bind_text(st, 1, t->name_zh);
+		store_bind_text(st, 2, t->name_en);
+		store_bind_text(st, 3, t->code);
+	}
+	int rc = store_step(st);
+	int64_t changed = store_changes(st);
+	store_reset(st);
+	if (rc == STORE_CONSTRAINT) {
+		t->taken = true;
+		return STORE_ABORT;
+	}
+	if (rc != STORE_DONE)
+		return rc;
+	if (changed != 1) {
+		t->missing = true;
+		return STORE_ABORT;
+	}
+	json_t *summary = json_pack("{s:s?, s:s?}", "name_zh", t->name_zh, "name_en", t->name_en);
+	rc = audit_append(c, &t->actor, t->create ? "tag.create" : "tag.update", "tag", t->code, 0, summary);
+	json_decref(summary);
+	return rc;
+}
+
+/* The tag list is configuration: admins add tags and rename them; codes
+ * never change, because rows refer to them. */
+static void tag_write(struct http_req *req, bool create)
+{
+	struct tag_write t = {.create = create, .code = create ? NULL : http_param(req, "code")};
+	const struct field_spec specs[] = {
+		{.name = "code", .type = FIELD_STRING, .dest = &t.code, .optional = !create, .min = 2, .max = 32},
+		{.name = "name_zh", .type = FIELD_STRING, .dest = &t.name_zh, .optional = !create, .min = 1, .max = 20},
+		{.name = "name_en", .type = FIELD_STRING, .dest = &t.name_en, .optional = !create, .min = 1, .max = 40},
+		{.name = "applies_to", .type = FIELD_STRING, .dest = &t.applies_to, .optional = !create, .min = 1, .max = 10},
+		FIELD_END,
+	};
+	if (http_parse_body(req, specs) != HTTP_PARSE_OK)
+		return;
+	if (!create)
+		t.code = http_param(req, "code");
+	if (create) {
+		for (const char *p = t.code; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
+				http_reply_error(req, HTTP_ERR_invalid_value, "code", "A tag code is lower-case letters, digits and _");
+				return;
+			}
+		if (strcmp(t.applies_to, "person") && strcmp(t.applies_to, "household")) {
+			http_reply_error(req, HTTP_ERR_invalid_value, "applies_to", "applies_to is person or household");
+			return;
+		}
+	}
+	identity_actor(req, &t.actor);
+	int rc = store_tx(register_store, STORE_WRITE, tag_write_tx, &t);
+	if (rc == STORE_OK)
+		http_reply_json(req, create ? 201 : 200, json_pack("{s:s}", "code", t.code));
+	else if (t.taken)
+		http_reply_error(req, HTTP_ERR_conflict, "code", "This tag code exists");
+	else if (t.missing)
+		http_reply_error(req, HTTP_ERR_not_found, NULL, NULL);
+	else
+		reply_store_failure(req, rc);
+}
+
+static void tags_create(struct http_req *req)
+{
+	tag_write(req, true);
+}
+
+static void tags_update(struct http_req *req)
+{
+	tag_write(req, false);
+}
+
 /* Households and living persons under each child of an area: the range of
  * each child's subtree, counted with the same index the scope uses. */
 static const char sql_counts[] =
@@ -185,6 +282,8 @@ static const struct http_route register_routes[] = {
 	{HTTP_POST, "/api/v1/units/{id}/members", roster_add, "register.write", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_DELETE, "/api/v1/units/{id}/members/{person_id}", roster_remove, "register.write", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/tags", tags_list, "session", NULL, HTTP_BODY_NONE, 0},
+	{HTTP_POST, "/api/v1/tags", tags_create, "tags.manage", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_PATCH, "/api/v1/tags/{code}", tags_update, "tags.manage", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_GET, "/api/v1/stats/register", register_counts, "register.read", counts_query, HTTP_BODY_NONE, 0},
 	/* A register of a whole town is a few megabytes; 64 MiB leaves room. */
 	{HTTP_POST, "/api/v1/imports", imports_create, "register.write", imports_query, HTTP_BODY_RAW, 64u << 20},
