@@ -251,7 +251,8 @@ const NAV = [
   ['units', 'units.read'],
   ['audit', 'audit.read'],
   ['cases', null],
-  ['register', null],
+  ['register', 'register.read'],
+  ['import', 'register.write'],
   ['campaigns', null],
   ['command', null]
 ];

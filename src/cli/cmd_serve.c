@@ -145,6 +145,7 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 		.assets = wangge_assets,
 		.asset_count = wangge_assets_count,
 		.authenticate = identity_authenticate,
+		.idempotency = identity_idempotency(store),
 	};
 	srv = http_server_start(&hc, &err);
 	if (!srv) {

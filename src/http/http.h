@@ -71,6 +71,8 @@ const char *http_query(const struct http_req *req, const char *name);
 const char *http_header(const struct http_req *req, const char *name);
 /* A cookie sent by the client; borrowed; NULL when absent. */
 const char *http_cookie(const struct http_req *req, const char *name);
+/* The path as requested (decoded, without the query); borrowed. */
+const char *http_url(const struct http_req *req);
 /* The peer's address as text; borrowed. */
 const char *http_client_addr(const struct http_req *req);
 const char *http_request_id(const struct http_req *req);

@@ -60,6 +60,7 @@ struct http_req {
 	char id[80];
 	const char *method; /* borrowed from libmicrohttpd for the request's life */
 	char *path;         /* owned; cut into segments by the router */
+	char *url;          /* owned; the path as requested */
 	enum router_result routed;
 	struct router_match match;
 	size_t slot;
@@ -76,6 +77,8 @@ struct http_req {
 	unsigned status;
 	struct MHD_Response *resp;
 	size_t resp_bytes;
+	const void *resp_data;    /* the answer's bytes, owned by resp */
+	char resp_type[96];
 	bool is_api;
 };
 
@@ -124,6 +127,11 @@ const char *http_body(const struct http_req *req, size_t *len)
 	return req->body.data ? req->body.data : "";
 }
 
+const char *http_url(const struct http_req *req)
+{
+	return req->url;
+}
+
 const char *http_client_addr(const struct http_req *req)
 {
 	return req->client_addr;
@@ -157,9 +165,12 @@ void http_reply_raw(struct http_req *req, unsigned status, const char *content_t
 	}
 	req->status = status;
 	req->resp_bytes = len;
+	req->resp_data = data;
 	req->resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (content_type)
+	if (content_type) {
 		MHD_add_response_header(req->resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+		snprintf(req->resp_type, sizeof req->resp_type, "%s", content_type);
+	}
 }
 
 void http_reply_json(struct http_req *req, unsigned status, json_t *body)
@@ -384,11 +395,29 @@ static void dispatch(struct http_req *req)
 		http_reply_error(req, HTTP_ERR_unauthorized, NULL, NULL);
 		return;
 	}
+	const char *idem_key = NULL;
+	if (route->method == HTTP_POST && srv->cfg.idempotency &&
+	    (idem_key = http_header(req, "Idempotency-Key")) != NULL) {
+		size_t n = strlen(idem_key);
+		bool ok = n >= 1 && n <= 128;
+		for (const char *p = idem_key; ok && *p; p++)
+			ok = *p > ' ' && *p < 127;
+		if (!ok) {
+			http_reply_error(req, HTTP_ERR_bad_request, "Idempotency-Key",
+					 "Idempotency-Key is 1 to 128 printable characters");
+			return;
+		}
+		if (srv->cfg.idempotency->begin(req, idem_key, srv->cfg.idempotency->ctx) == HTTP_IDEM_REPLIED)
+			return;
+	}
 	route->handler(req);
 	if (!req->replied) {
 		WG_BUG("handler of %s %s did not answer", req->method, route->pattern);
 		http_reply_error(req, HTTP_ERR_internal_error, NULL, NULL);
 	}
+	if (idem_key)
+		srv->cfg.idempotency->end(req, idem_key, req->status, req->resp_type, req->resp_data, req->resp_bytes,
+					  srv->cfg.idempotency->ctx);
 }
 
 static void add_common_headers(struct http_req *req)
@@ -493,6 +522,7 @@ static struct http_req *request_new(struct http_server *srv, struct MHD_Connecti
 	req->is_api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0 ||
 		      strncmp(url, "/open311/", 9) == 0;
 	req->path = xstrdup(url);
+	req->url = xstrdup(url);
 	/* The router cuts its own copy; req->path stays whole for static files. */
 	char *cut = xstrdup(url);
 	req->routed = router_match(&srv->router, method, cut, &req->match);
@@ -568,6 +598,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(req->json);
 	buf_free(&req->body);
 	free(req->path);
+	free(req->url);
 	free(req);
 	atomic_fetch_sub(&srv->in_flight, 1);
 }

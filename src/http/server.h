@@ -25,6 +25,20 @@ struct http_asset {
  * true to proceed; false after answering (401, 403, 429...). */
 typedef bool (*http_auth_fn)(struct http_req *req, const char *permission, void *ctx);
 
+/* Idempotency-Key on POST (design.md: a repeated key returns the first
+ * answer and creates nothing new). begin runs after authentication and may
+ * answer (a replay, or a refusal); end gets the answer the handler gave. */
+enum http_idem {
+	HTTP_IDEM_PROCEED,
+	HTTP_IDEM_REPLIED,
+};
+struct http_idempotency {
+	enum http_idem (*begin)(struct http_req *req, const char *key, void *ctx);
+	void (*end)(struct http_req *req, const char *key, unsigned status, const char *content_type,
+		    const void *body, size_t len, void *ctx);
+	void *ctx;
+};
+
 struct http_server_config {
 	int listen_fd;             /* from http_listen(); the server takes it over */
 	unsigned threads;          /* worker threads, at least 1 */
@@ -37,6 +51,7 @@ struct http_server_config {
 	const struct http_asset *assets; /* sorted by path */
 	size_t asset_count;
 	http_auth_fn authenticate; /* NULL: only "public" routes are reachable */
+	const struct http_idempotency *idempotency; /* NULL: keys are ignored */
 	void *auth_ctx;
 };
 

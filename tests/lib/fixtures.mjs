@@ -64,8 +64,8 @@ export async function login(srv, loginName, password) {
 }
 
 // Builds the town in the server's database and signs the admin in.
-export async function seedIdentity(srv) {
-  const init = run(['init', '--db', srv.db.url], { input: `${ADMIN_PASSWORD}\n` });
+export async function seedIdentity(srv, env = {}) {
+  const init = run(['init', '--db', srv.db.url], { input: `${ADMIN_PASSWORD}\n`, env });
   assert.equal(init.status, 0, init.stderr);
   const admin = await login(srv, 'admin', ADMIN_PASSWORD);
   for (const [key, name, level, parent] of tree) {

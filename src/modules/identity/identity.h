@@ -19,6 +19,9 @@ struct identity_config {
 
 /* The module's routes (session, users, units, audit). store is borrowed. */
 const struct http_module *identity_module(struct store *store, const struct identity_config *cfg);
+/* Idempotency-Key handling for the server (see http/server.h). */
+struct http_idempotency;
+const struct http_idempotency *identity_idempotency(struct store *store);
 /* The server's authenticator (http_auth_fn). */
 bool identity_authenticate(struct http_req *req, const char *permission, void *ctx);
 

@@ -12,8 +12,8 @@
 static const char sql_household_area[] =
 	"SELECT h.area_id FROM households h JOIN areas a ON a.id = h.area_id WHERE h.id = ? AND " STORE_IN_SCOPE("a");
 static const char sql_person_current[] =
-	"SELECT p.version, p.sex, p.birth_date, p.id_type, p.area_id FROM persons p JOIN areas a ON a.id = p.area_id"
-	" WHERE p.id = ? AND " STORE_IN_SCOPE("a");
+	"SELECT p.version, p.sex, p.birth_date, p.id_type, p.area_id, COALESCE(p.household_id, 0) FROM persons p"
+	" JOIN areas a ON a.id = p.area_id WHERE p.id = ? AND " STORE_IN_SCOPE("a");
 static const char sql_person_by_id_hash[] =
 	"SELECT p.id, p.version FROM persons p JOIN areas a ON a.id = p.area_id WHERE p.id_hash = ? AND "
 	STORE_IN_SCOPE("a") " ORDER BY p.id LIMIT 1";
@@ -247,6 +247,9 @@ int person_save_in(struct store_conn *c, struct person_save *s)
 		int64_t version = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 		if (!area_id && rc == STORE_ROW)
 			area_id = store_col_int(st, 4);
+		/* A change that does not name a household keeps the one it has. */
+		if (!s->household_id && !s->area_code && rc == STORE_ROW)
+			s->household_id = store_col_int(st, 5);
 		store_reset(st);
 		if (rc == STORE_DONE)
 			return save_fail(s, HTTP_ERR_not_found, NULL, NULL);
