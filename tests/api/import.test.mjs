@@ -62,10 +62,14 @@ test('a dry run reports every problem with its row and column, and writes nothin
 });
 
 test('commit, then the same file again: updated, not duplicated', async () => {
+  const preview = await upload(gw, 'dry_run=true', csv(town.areas.gridA));
+  assert.deepEqual([preview.body.created, preview.body.updated, preview.body.households_created, preview.body.committed], [4, 0, 2, false]);
   const first = await upload(gw, 'dry_run=false', csv(town.areas.gridA));
   assert.equal(first.status, 200, JSON.stringify(first.body));
   assert.equal(first.body.created, 4);
   assert.equal(first.body.households_created, 2);
+  const preview2 = await upload(gw, 'dry_run=true', csv(town.areas.gridA));
+  assert.deepEqual([preview2.body.created, preview2.body.updated, preview2.body.households_created], [0, 4, 0]);
   const again = await upload(gw, 'dry_run=false', csv(town.areas.gridA));
   assert.equal(again.body.created, 0);
   assert.equal(again.body.updated, 4);

@@ -421,6 +421,61 @@ static int household_of(struct store_conn *c, struct import *im, struct strmap *
 }
 
 static const char sql_area_code_of[] = "SELECT code FROM areas WHERE id = ?";
+static const char sql_match_id[] =
+	"SELECT 1 FROM persons p JOIN areas a ON a.id = p.area_id WHERE p.id_hash = ? AND " STORE_IN_SCOPE("a");
+
+/* A dry run says what a commit would do, reading only: persons matched by
+ * their ID number would be updated, households found by grid and address
+ * reused. (Persons without an ID number count as new: their match by name,
+ * phone and household needs the households a commit would make.) */
+static int import_preview_tx(struct store_conn *c, void *arg)
+{
+	struct import *im = arg;
+	struct strmap seen = {0};
+	im->created = im->updated = im->households_created = 0;
+	int rc = STORE_OK;
+	for (size_t i = 0; i < im->nrows && rc == STORE_OK; i++) {
+		const struct import_row *row = &im->rows[i];
+		bool found = false;
+		if (row->clean.id_number[0]) {
+			char hash[VAULT_HASH_HEX];
+			vault_hash(register_vault, 0, "id", row->clean.id_number, hash);
+			struct store_stmt *st = store_prepare(c, sql_match_id);
+			if (!st)
+				return STORE_ERROR;
+			store_bind_text(st, 1, hash);
+			store_bind_scope(st, 2, &im->caller->scope);
+			rc = store_step(st);
+			found = rc == STORE_ROW;
+			store_reset(st);
+			rc = rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
+		}
+		if (found)
+			im->updated++;
+		else
+			im->created++;
+		if (row->address && rc == STORE_OK) {
+			char key[700];
+			int64_t id;
+			snprintf(key, sizeof key, "%lld|%s", (long long)row->area_id, row->address);
+			if (strmap_get(&seen, key, &id))
+				continue;
+			struct store_stmt *st = store_prepare(c, sql_household_find);
+			if (!st)
+				return STORE_ERROR;
+			store_bind_int(st, 1, row->area_id);
+			store_bind_text(st, 2, row->address);
+			rc = store_step(st);
+			if (rc == STORE_DONE)
+				im->households_created++;
+			store_reset(st);
+			rc = rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
+			strmap_put(&seen, key, 1);
+		}
+	}
+	strmap_free(&seen);
+	return rc;
+}
 
 static int import_write_tx(struct store_conn *c, void *arg)
 {
@@ -533,6 +588,8 @@ int register_import(struct store *s, const struct vault *v, const struct caller 
 				check_row(&im, r, tags.codes, &ids);
 			strmap_free(&ids);
 		}
+		if (o.dry_run && im.nrows)
+			rc = store_tx(s, STORE_READ, import_preview_tx, &im);
 		if (!o.dry_run && im.error_count == 0)
 			rc = store_tx(s, STORE_WRITE, import_write_tx, &im);
 		else if (!o.dry_run)
