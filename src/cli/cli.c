@@ -1,10 +1,12 @@
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/xalloc.h"
 
 void cli_error(const struct cli_command *cmd, const char *fmt, ...)
@@ -146,4 +148,25 @@ bool cli_switch(const struct cli_args *args, const char *name)
 {
 	int k = cli_index(args, name);
 	return k >= 0 && args->switches[k];
+}
+
+char *cli_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = {0};
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	int failed = ferror(f);
+	fclose(f);
+	if (failed) {
+		buf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	*len = b.len;
+	return buf_steal(&b);
 }

@@ -51,6 +51,9 @@ void cli_args_free(struct cli_args *args);
 const char *cli_value(const struct cli_args *args, const char *name);
 bool cli_switch(const struct cli_args *args, const char *name);
 
+/* A whole file in memory (caller frees); NULL when it cannot be read. */
+char *cli_read_file(const char *path, size_t *len);
+
 /* Prints "wangge CMD: message" on stderr. */
 void cli_error(const struct cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -201,26 +201,6 @@ static int area_row_fail(const struct cli_command *cmd, const struct area_import
 	return area_import_fail(cmd, im->file, r->where, "%s: %s", field, why);
 }
 
-static char *area_read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = {0};
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	int failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		buf_free(&b);
-		errno = EIO;
-		return NULL;
-	}
-	*len = b.len;
-	return buf_steal(&b);
-}
 
 struct area_csv {
 	const char *p, *end;
@@ -471,7 +451,7 @@ static bool area_is_geojson(const char *file, const char *text, size_t len)
 static int area_import_file(const struct cli_command *cmd, const struct cli_args *args, struct area_import *im)
 {
 	size_t len = 0;
-	char *text = area_read_file(im->file, &len);
+	char *text = cli_read_file(im->file, &len);
 	if (!text) {
 		cli_error(cmd, "cannot read %s: %s", im->file, strerror(errno));
 		return CLI_FAILURE;

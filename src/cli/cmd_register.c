@@ -12,20 +12,6 @@
 #include "modules/register/register.h"
 #include "store/store.h"
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = {0};
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return buf_steal(&b);
-}
 
 int cmd_import(const struct cli_command *cmd, int argc, char **argv)
 {
@@ -55,7 +41,7 @@ int cmd_import(const struct cli_command *cmd, int argc, char **argv)
 	}
 	code = CLI_FAILURE;
 	size_t len = 0;
-	char *data = read_all(file, &len);
+	char *data = cli_read_file(file, &len);
 	struct table t = {0};
 	char *err = NULL;
 	struct vault vault = {0};

@@ -65,6 +65,22 @@ static void bind_sealed(struct store_stmt *st, int idx, const char *kind, const 
 	store_bind_text(st, idx + 1, hash);
 }
 
+/* Parameters 3 to 14 of the insert and the update alike: the person's
+ * fields, sealed where they must be. */
+static void bind_person(struct store_stmt *st, const struct person_save *s)
+{
+	store_bind_text(st, 3, s->clean.relation);
+	store_bind_text(st, 4, s->clean.name);
+	store_bind_text(st, 5, s->clean.sex);
+	store_bind_text(st, 6, s->clean.birth_date);
+	store_bind_text(st, 7, s->clean.id_type);
+	bind_sealed(st, 8, "id", s->clean.id_number);
+	store_bind_text(st, 10, s->clean.id_masked);
+	bind_sealed(st, 11, "phone", s->clean.phone);
+	store_bind_text(st, 13, s->clean.phone_masked);
+	store_bind_int(st, 14, register_vault->current);
+}
+
 static int find_match(struct store_conn *c, struct person_save *s, const struct store_scope *scope)
 {
 	struct store_stmt *st;
@@ -217,16 +233,7 @@ int person_save_in(struct store_conn *c, struct person_save *s)
 			store_bind_int(st, 2, s->household_id);
 		else
 			store_bind_null(st, 2);
-		store_bind_text(st, 3, s->clean.relation);
-		store_bind_text(st, 4, s->clean.name);
-		store_bind_text(st, 5, s->clean.sex);
-		store_bind_text(st, 6, s->clean.birth_date);
-		store_bind_text(st, 7, s->clean.id_type);
-		bind_sealed(st, 8, "id", s->clean.id_number);
-		store_bind_text(st, 10, s->clean.id_masked);
-		bind_sealed(st, 11, "phone", s->clean.phone);
-		store_bind_text(st, 13, s->clean.phone_masked);
-		store_bind_int(st, 14, register_vault->current);
+		bind_person(st, s);
 		store_bind_text(st, 15, s->clean.status);
 		store_bind_text(st, 16, s->notes ? s->notes : "");
 		store_bind_int(st, 17, now);
@@ -282,16 +289,7 @@ int person_save_in(struct store_conn *c, struct person_save *s)
 			store_bind_int(st, 2, s->household_id);
 		else
 			store_bind_null(st, 2);
-		store_bind_text(st, 3, s->clean.relation);
-		store_bind_text(st, 4, s->clean.name);
-		store_bind_text(st, 5, s->clean.sex);
-		store_bind_text(st, 6, s->clean.birth_date);
-		store_bind_text(st, 7, s->clean.id_type);
-		bind_sealed(st, 8, "id", s->clean.id_number);
-		store_bind_text(st, 10, s->clean.id_masked);
-		bind_sealed(st, 11, "phone", s->clean.phone);
-		store_bind_text(st, 13, s->clean.phone_masked);
-		store_bind_int(st, 14, register_vault->current);
+		bind_person(st, s);
 		store_bind_text(st, 15, s->notes);
 		store_bind_int(st, 16, now);
 		store_bind_int(st, 17, s->id);
