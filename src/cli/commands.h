@@ -12,6 +12,8 @@ int cmd_routes(const struct cli_command *cmd, int argc, char **argv);
 int cmd_area(const struct cli_command *cmd, int argc, char **argv);
 int cmd_keys(const struct cli_command *cmd, int argc, char **argv);
 int cmd_import(const struct cli_command *cmd, int argc, char **argv);
+int cmd_demo(const struct cli_command *cmd, int argc, char **argv);
+extern const struct cli_option demo_options[];
 int cmd_user(const struct cli_command *cmd, int argc, char **argv);
 int cmd_token(const struct cli_command *cmd, int argc, char **argv);
 

@@ -62,6 +62,8 @@ static const struct cli_command commands[] = {
 	 "FILE [--area CODE] [--dry-run] [--db URL]", import_options, cmd_import},
 	{"keys", "Rotate the data keys: a new key version, then every sealed field re-keyed (resumable).",
 	 "rotate [--db URL] [--key_file PATH]", keys_options, cmd_keys},
+	{"demo", "Build a demo town (areas, register, units, one user per role); safe to run again.",
+	 "[--scale N] [--db URL]", demo_options, cmd_demo},
 	{"user", "Manage users: add, list, passwd, disable, enable.", "VERB [options]", no_options, cmd_user},
 	{"token", "Manage bearer tokens for integrations: create, list, revoke.", "VERB [options]", no_options, cmd_token},
 };

@@ -16,10 +16,10 @@ static const char sql_person_current[] =
 	" JOIN areas a ON a.id = p.area_id WHERE p.id = ? AND " STORE_IN_SCOPE("a");
 static const char sql_person_by_id_hash[] =
 	"SELECT p.id, p.version FROM persons p JOIN areas a ON a.id = p.area_id WHERE p.id_hash = ? AND "
-	STORE_IN_SCOPE("a") " ORDER BY p.id LIMIT 1";
+	STORE_IN_SCOPE("a");
 static const char sql_person_by_name_phone[] =
 	"SELECT p.id, p.version FROM persons p JOIN areas a ON a.id = p.area_id WHERE p.name = ? AND p.phone_hash = ?"
-	" AND COALESCE(p.household_id, 0) = ? AND " STORE_IN_SCOPE("a") " ORDER BY p.id LIMIT 1";
+	" AND COALESCE(p.household_id, 0) = ? AND " STORE_IN_SCOPE("a");
 static const char sql_person_insert[] =
 	"INSERT INTO persons (area_id, household_id, relation, name, sex, birth_date, id_type, id_sealed, id_hash,"
 	" id_masked, phone_sealed, phone_hash, phone_masked, key_version, status, notes, created_at, updated_at)"
@@ -81,6 +81,8 @@ static void bind_person(struct store_stmt *st, const struct person_save *s)
 	store_bind_int(st, 14, register_vault->current);
 }
 
+/* No ORDER BY/LIMIT: a hash names one person (or a few), and a LIMIT
+ * tempts PostgreSQL's planner into walking the id index instead. */
 static int find_match(struct store_conn *c, struct person_save *s, const struct store_scope *scope)
 {
 	struct store_stmt *st;
