@@ -162,6 +162,7 @@ const matrix = {
     out: async () => [`/api/v1/units/${await freshUnit(B())}/members/${await freshPerson(B())}`, { method: 'DELETE' }],
     ok: 204, outStatus: 404,
   },
+  'GET /api/v1/households/export': { in: () => [`/api/v1/households/export?format=xlsx&area=${A()}`], out: () => [`/api/v1/households/export?format=csv&area=${B()}`], ok: 200, outStatus: 404 },
   'GET /api/v1/persons/export': { in: () => [`/api/v1/persons/export?format=csv&area=${A()}`], out: () => [`/api/v1/persons/export?format=csv&area=${B()}`], ok: 200, outStatus: 404 },
   'POST /api/v1/imports': {
     in: () => [`/api/v1/imports?dry_run=true&area=${A()}`, { method: 'POST', body: '姓名,住址\n张三,东风路1号\n', headers: { 'Content-Type': 'text/csv' } }],

@@ -153,3 +153,19 @@ test('a file that is not a table is a clear 422', async () => {
   assert.match(noName.body.errors[0].reason, /name/);
   assert.equal((await upload(gw, 'dry_run=maybe', 'a')).status, 400);
 });
+
+test('households export: CSV within scope, with heads, sizes and tags, audited', async () => {
+  const r = await gw.fetch(`/api/v1/households/export?format=csv&area=${town.areas.gridA}`);
+  assert.equal(r.status, 200);
+  const text = Buffer.from(await r.arrayBuffer()).toString('utf8');
+  const line = text.split('\r\n').find((l) => l.startsWith('"西口村1号"'));
+  assert.ok(line, text.slice(0, 300));
+  assert.match(line, /"马建国","3"/);
+  const tagged = text.split('\r\n').find((l) => l.startsWith('"西口村2号"'));
+  assert.ok(tagged);
+  const x = await gw.fetch('/api/v1/households/export?format=xlsx');
+  assert.equal(Buffer.from(await x.arrayBuffer()).subarray(0, 2).toString(), 'PK');
+  assert.equal((await gw.fetch('/api/v1/households/export?format=pdf')).status, 400);
+  const log = await town.admin.json('/api/v1/audit?action=household.export');
+  assert.equal(log.body.items.length, 2);
+});

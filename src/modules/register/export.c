@@ -10,6 +10,7 @@
 #include <xlsxwriter.h>
 
 #include "core/buf.h"
+#include "core/strmap.h"
 #include "core/xalloc.h"
 #include "modules/common/reply.h"
 #include "modules/register/register_internal.h"
@@ -143,20 +144,20 @@ static void csv_cell(struct buf *b, const char *s)
 	buf_puts(b, "\"");
 }
 
-static void *build_csv(json_t *rows, size_t *len)
+static void *build_csv(const char *const *headers, size_t cols, json_t *rows, size_t *len)
 {
 	struct buf b = {0};
 	buf_puts(&b, "\xEF\xBB\xBF");
-	for (size_t c = 0; c < EXPORT_COLS; c++) {
+	for (size_t c = 0; c < cols; c++) {
 		if (c)
 			buf_puts(&b, ",");
-		csv_cell(&b, export_headers[c]);
+		csv_cell(&b, headers[c]);
 	}
 	buf_puts(&b, "\r\n");
 	size_t i;
 	json_t *row;
 	json_array_foreach(rows, i, row) {
-		for (size_t c = 0; c < EXPORT_COLS; c++) {
+		for (size_t c = 0; c < cols; c++) {
 			if (c)
 				buf_puts(&b, ",");
 			csv_cell(&b, json_string_value(json_array_get(row, c)));
@@ -168,7 +169,7 @@ static void *build_csv(json_t *rows, size_t *len)
 }
 
 /* libxlsxwriter writes to a file: a private temporary one, read back. */
-static void *build_xlsx(json_t *rows, size_t *len)
+static void *build_xlsx(const char *sheet, const char *const *headers, size_t cols, json_t *rows, size_t *len)
 {
 	char path[] = "/tmp/wangge-export-XXXXXX.xlsx";
 	int fd = mkstemps(path, 5);
@@ -178,17 +179,16 @@ static void *build_xlsx(json_t *rows, size_t *len)
 	lxw_workbook *wb = workbook_new(path);
 	void *data = NULL;
 	if (wb) {
-		lxw_worksheet *ws = workbook_add_worksheet(wb, "人员");
+		lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
 		lxw_format *bold = workbook_add_format(wb);
 		format_set_bold(bold);
-		for (size_t c = 0; c < EXPORT_COLS; c++)
-			worksheet_write_string(ws, 0, (lxw_col_t)c, export_headers[c], bold);
-		worksheet_set_column(ws, 4, 4, 22, NULL);
-		worksheet_set_column(ws, 7, 7, 30, NULL);
+		for (size_t c = 0; c < cols; c++)
+			worksheet_write_string(ws, 0, (lxw_col_t)c, headers[c], bold);
+		worksheet_set_column(ws, 0, (lxw_col_t)(cols - 1), 16, NULL);
 		size_t i;
 		json_t *row;
 		json_array_foreach(rows, i, row)
-			for (size_t c = 0; c < EXPORT_COLS; c++)
+			for (size_t c = 0; c < cols; c++)
 				worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c,
 						       json_string_value(json_array_get(row, c)), NULL);
 		if (workbook_close(wb) == LXW_NO_ERROR) {
@@ -206,16 +206,45 @@ static void *build_xlsx(json_t *rows, size_t *len)
 	return data;
 }
 
+/* Answers rows as a CSV or XLSX download. Takes ownership of rows. */
+static void reply_sheet(struct http_req *req, bool csv, const char *sheet, const char *file,
+			const char *const *headers, size_t cols, json_t *rows)
+{
+	size_t len = 0;
+	void *data = csv ? build_csv(headers, cols, rows, &len) : build_xlsx(sheet, headers, cols, rows, &len);
+	json_decref(rows);
+	if (!data) {
+		http_reply_error(req, HTTP_ERR_internal_error, NULL, "Cannot write the spreadsheet");
+		return;
+	}
+	http_reply_raw(req, 200,
+		       csv ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		       data, len);
+	char disposition[160];
+	snprintf(disposition, sizeof disposition, "attachment; filename=\"%s.%s\"", file, csv ? "csv" : "xlsx");
+	http_add_header(req, "Content-Disposition", disposition);
+}
+
+static bool format_param(struct http_req *req, bool *csv)
+{
+	const char *format = http_query(req, "format");
+	if (!format || (strcmp(format, "csv") && strcmp(format, "xlsx"))) {
+		http_reply_error(req, HTTP_ERR_invalid_parameter, "format", "format is csv or xlsx");
+		return false;
+	}
+	*csv = strcmp(format, "csv") == 0;
+	return true;
+}
+
 void persons_export(struct http_req *req)
 {
 	struct export_job j = {0};
 	if (!person_query_from(req, &j.q))
 		return;
-	const char *format = http_query(req, "format");
 	const char *reveal = http_query(req, "reveal");
-	if (!format || (strcmp(format, "csv") && strcmp(format, "xlsx"))) {
+	bool csv;
+	if (!format_param(req, &csv)) {
 		free(j.q.address_like);
-		http_reply_error(req, HTTP_ERR_invalid_parameter, "format", "format is csv or xlsx");
 		return;
 	}
 	if (reveal && strcmp(reveal, "true") && strcmp(reveal, "false")) {
@@ -247,18 +276,125 @@ void persons_export(struct http_req *req)
 			reply_store_failure(req, rc);
 		return;
 	}
-	size_t len = 0;
-	bool csv = strcmp(format, "csv") == 0;
-	void *data = csv ? build_csv(j.rows, &len) : build_xlsx(j.rows, &len);
-	json_decref(j.rows);
-	if (!data) {
-		http_reply_error(req, HTTP_ERR_internal_error, NULL, "Cannot write the spreadsheet");
+	reply_sheet(req, csv, "人员", "persons", export_headers, EXPORT_COLS, j.rows);
+}
+
+/* ---- households ---- */
+
+static const char *const household_headers[] = {"住址", "网格", "户主", "人数", "标签", "备注"};
+
+static const char sql_households_export[] =
+	"SELECT h.id, h.address, a.code, COALESCE((SELECT m.name FROM persons m WHERE m.household_id = h.id AND"
+	" m.relation = 'head' ORDER BY m.id LIMIT 1), ''), (SELECT COUNT(*) FROM persons m WHERE m.household_id = h.id),"
+	" h.notes FROM households h JOIN areas a ON a.id = h.area_id WHERE " STORE_IN_SCOPE("a")
+	" AND (CAST(? AS TEXT) IS NULL OR h.address LIKE ?)"
+	" AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM household_tags t WHERE t.household_id = h.id AND t.tag = ?))"
+	" ORDER BY h.id";
+static const char sql_household_tags_all[] =
+	"SELECT t.household_id, t.tag FROM household_tags t JOIN households h ON h.id = t.household_id"
+	" JOIN areas a ON a.id = h.area_id WHERE " STORE_IN_SCOPE("a") " ORDER BY t.household_id, t.tag";
+
+struct household_export {
+	const struct caller *caller;
+	struct actor actor;
+	const char *area, *tag;
+	char *like;
+	json_t *rows;
+	bool area_missing;
+};
+
+static int household_export_tx(struct store_conn *c, void *arg)
+{
+	struct household_export *x = arg;
+	struct store_scope scope;
+	int rc = register_narrow_scope(c, x->caller, x->area, &scope);
+	if (rc == STORE_DONE) {
+		x->area_missing = true;
+		return STORE_ABORT;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	/* Each household's tags joined, found through the map by id. */
+	struct strmap tags = {0};
+	json_t *tag_text = json_array();
+	struct buf joined = {0};
+	struct store_stmt *st = store_prepare(c, sql_household_tags_all);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_scope(st, 1, &scope);
+	int64_t current = 0;
+	char key[24];
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (store_col_int(st, 0) != current && current) {
+			snprintf(key, sizeof key, "%lld", (long long)current);
+			strmap_put(&tags, key, (int64_t)json_array_size(tag_text));
+			json_array_append_new(tag_text, json_string(joined.data));
+			buf_reset(&joined);
+		}
+		current = store_col_int(st, 0);
+		if (joined.len)
+			buf_puts(&joined, "、");
+		buf_puts(&joined, store_col_text(st, 1));
+	}
+	store_reset(st);
+	if (current) {
+		snprintf(key, sizeof key, "%lld", (long long)current);
+		strmap_put(&tags, key, (int64_t)json_array_size(tag_text));
+		json_array_append_new(tag_text, json_string(joined.data));
+	}
+	buf_free(&joined);
+	st = rc == STORE_DONE ? store_prepare(c, sql_households_export) : NULL;
+	if (st) {
+		store_bind_scope(st, 1, &scope);
+		store_bind_text(st, 3, x->like);
+		store_bind_text(st, 4, x->like);
+		store_bind_text(st, 5, x->tag);
+		store_bind_text(st, 6, x->tag);
+		char count[24];
+		while ((rc = store_step(st)) == STORE_ROW) {
+			int64_t at;
+			snprintf(key, sizeof key, "%lld", (long long)store_col_int(st, 0));
+			snprintf(count, sizeof count, "%lld", (long long)store_col_int(st, 4));
+			const char *t = strmap_get(&tags, key, &at) ? json_string_value(json_array_get(tag_text, (size_t)at)) : "";
+			json_array_append_new(x->rows, json_pack("[s, s, s, s, s, s]", store_col_text(st, 1), store_col_text(st, 2),
+								 store_col_text(st, 3), count, t, store_col_text(st, 5)));
+		}
+		store_reset(st);
+	} else if (rc == STORE_DONE) {
+		rc = STORE_ERROR;
+	}
+	strmap_free(&tags);
+	json_decref(tag_text);
+	if (rc != STORE_DONE)
+		return rc;
+	json_t *summary = json_pack("{s:I, s:s?, s:s?}", "rows", (json_int_t)json_array_size(x->rows), "area", x->area,
+				    "tag", x->tag);
+	rc = audit_append(c, &x->actor, "household.export", "household", "export", 0, summary);
+	json_decref(summary);
+	return rc;
+}
+
+void households_export(struct http_req *req)
+{
+	bool csv;
+	if (!format_param(req, &csv))
+		return;
+	struct household_export x = {.caller = identity_caller(req), .area = http_query(req, "area"),
+				     .tag = http_query(req, "tag"), .rows = json_array()};
+	const char *address = http_query(req, "address");
+	if (address)
+		x.like = register_like_pattern(address);
+	identity_actor(req, &x.actor);
+	int rc = store_tx(register_store, STORE_WRITE, household_export_tx, &x);
+	free(x.like);
+	if (rc != STORE_OK) {
+		json_decref(x.rows);
+		if (x.area_missing)
+			http_reply_error(req, HTTP_ERR_not_found, "area", "No such area");
+		else
+			reply_store_failure(req, rc);
 		return;
 	}
-	http_reply_raw(req, 200,
-		       csv ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-		       data, len);
-	http_add_header(req, "Content-Disposition",
-			csv ? "attachment; filename=\"persons.csv\"; filename*=UTF-8''%E4%BA%BA%E5%91%98.csv"
-			    : "attachment; filename=\"persons.xlsx\"; filename*=UTF-8''%E4%BA%BA%E5%91%98.xlsx");
+	reply_sheet(req, csv, "住户", "households", household_headers, sizeof household_headers / sizeof household_headers[0],
+		    x.rows);
 }

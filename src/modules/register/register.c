@@ -265,6 +265,7 @@ static const char *const households_query[] = {"area", "address", "tag", "limit"
 static const char *const counts_query[] = {"area", NULL};
 static const char *const export_query[] = {"area", "name", "id_number", "phone", "address", "status", "tag",
 					   "format", "reveal", NULL};
+static const char *const households_export_query[] = {"area", "address", "tag", "format", NULL};
 static const char *const imports_query[] = {"dry_run", "area", "mapping", NULL};
 
 static const struct http_route register_routes[] = {
@@ -275,6 +276,7 @@ static const struct http_route register_routes[] = {
 	{HTTP_PATCH, "/api/v1/persons/{id}", persons_update, "register.write", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_POST, "/api/v1/persons/{id}/status", persons_status, "register.write", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_GET, "/api/v1/households", households_list, "register.read", households_query, HTTP_BODY_NONE, 0},
+	{HTTP_GET, "/api/v1/households/export", households_export, "register.read", households_export_query, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/households/{id}", households_read, "register.read", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/households", households_create, "register.write", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_PATCH, "/api/v1/households/{id}", households_update, "register.write", NULL, HTTP_BODY_JSON, 0},

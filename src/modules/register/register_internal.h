@@ -77,6 +77,7 @@ void households_update(struct http_req *req);
 void tags_list(struct http_req *req);
 void imports_create(struct http_req *req);
 void persons_export(struct http_req *req);
+void households_export(struct http_req *req);
 void roster_list(struct http_req *req);
 void roster_add(struct http_req *req);
 void roster_remove(struct http_req *req);
