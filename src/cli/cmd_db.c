@@ -65,7 +65,17 @@ static int fingerprint_tx(struct store_conn *c, void *arg)
 	store_bind_text(st, 2, f->value);
 	rc = store_step(st);
 	store_reset(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
+	if (rc != STORE_DONE)
+		return rc;
+	/* Another node may have recorded its own first: read what stands. */
+	st = store_prepare(c, sql_meta_get);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, "vault_fingerprint");
+	rc = store_step(st);
+	snprintf(f->stored, sizeof f->stored, "%s", rc == STORE_ROW ? store_col_text(st, 0) : "");
+	store_reset(st);
+	return rc == STORE_ROW ? STORE_OK : STORE_ERROR;
 }
 
 /* The fingerprint of a key file: a hash of its first lookup key, which no
@@ -111,8 +121,8 @@ int cli_open_vault(const struct cli_command *cmd, const struct cli_args *args, s
 		f.record = true;
 		if (f.stored[0] && strcmp(f.stored, f.value) != 0)
 			err = xasprintf("%s does not belong to this database (another installation's keys?)", path);
-		else
-			rc = store_tx(s, STORE_WRITE, fingerprint_tx, &f);
+		else if ((rc = store_tx(s, STORE_WRITE, fingerprint_tx, &f)) == STORE_OK && strcmp(f.stored, f.value) != 0)
+			err = xasprintf("%s does not belong to this database (another installation's keys?)", path);
 	}
 	if (err || rc != STORE_OK) {
 		cli_error(cmd, "%s", err ? err : "cannot read the database");

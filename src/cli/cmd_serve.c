@@ -140,6 +140,7 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 		.access_log = config_get_bool(args.cfg, "access_log"),
 		.behind_tls = config_get_bool(args.cfg, "behind_tls"),
 		.per_ip_connections = (unsigned)config_get_int(args.cfg, "per_ip_connections"),
+		.trusted_proxies = config_get(args.cfg, "trusted_proxy"),
 		.modules = modules,
 		.module_count = module_count,
 		.assets = wangge_assets,

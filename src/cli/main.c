@@ -13,6 +13,7 @@ static const struct cli_option serve_options[] = {
 	{"behind_tls", CLI_CONFIG, NULL},
 	{"shutdown_timeout", CLI_CONFIG, NULL},
 	{"per_ip_connections", CLI_CONFIG, NULL},
+	{"trusted_proxy", CLI_CONFIG, NULL},
 	{"key_file", CLI_CONFIG, NULL},
 	{"print-config", CLI_SWITCH, "print the effective settings and where each came from, then exit"},
 	{NULL, 0, NULL},

@@ -492,6 +492,48 @@ static void request_id(struct http_req *req)
 		 (unsigned long long)atomic_fetch_add(&req->srv->id_counter, 1));
 }
 
+static bool is_ip(const char *text)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
+}
+
+/* Behind a proxy every peer is the proxy: the log-in throttle and the
+ * audit log need the client. The proxy's word is taken only when the peer
+ * is one the operator named; X-Real-IP first, else the last address of
+ * X-Forwarded-For (the one the proxy itself added). */
+static void forwarded_address(struct http_req *req)
+{
+	const char *list = req->srv->cfg.trusted_proxies;
+	if (!list || !*list)
+		return;
+	size_t n = strlen(req->client_addr);
+	bool trusted = false;
+	for (const char *p = list; *p && !trusted;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t len = strcspn(p, ", ");
+		trusted = len == n && strncmp(p, req->client_addr, n) == 0;
+		p += len;
+	}
+	if (!trusted)
+		return;
+	char candidate[INET6_ADDRSTRLEN] = "";
+	const char *real = http_header(req, "X-Real-IP");
+	const char *fwd = http_header(req, "X-Forwarded-For");
+	if (real) {
+		snprintf(candidate, sizeof candidate, "%s", real);
+	} else if (fwd) {
+		const char *last = strrchr(fwd, ',');
+		last = last ? last + 1 : fwd;
+		while (*last == ' ')
+			last++;
+		snprintf(candidate, sizeof candidate, "%.*s", (int)strcspn(last, " "), last);
+	}
+	if (is_ip(candidate))
+		memcpy(req->client_addr, candidate, sizeof candidate);
+}
+
 static void client_address(struct http_req *req)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -505,6 +547,7 @@ static void client_address(struct http_req *req)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->client_addr,
 			  sizeof req->client_addr);
+	forwarded_address(req);
 }
 
 static struct http_req *request_new(struct http_server *srv, struct MHD_Connection *conn, const char *url,

@@ -46,6 +46,7 @@ struct http_server_config {
 	bool access_log;
 	bool behind_tls;           /* adds Strict-Transport-Security */
 	unsigned per_ip_connections; /* 0: no limit */
+	const char *trusted_proxies; /* "127.0.0.1,::1": peers whose forwarded client address is believed; borrowed */
 	const struct http_module *const *modules;
 	size_t module_count;
 	const struct http_asset *assets; /* sorted by path */

@@ -219,3 +219,23 @@ test('behind TLS: the cookie is Secure and HSTS is sent', async () => {
   assert.match(res.headers.get('strict-transport-security'), /max-age=\d+/);
   await tls.stop();
 });
+
+test('behind a trusted proxy, the client address comes from X-Real-IP / X-Forwarded-For', async () => {
+  const proxied = await startServer({ args: ['--trusted_proxy', '127.0.0.1'] });
+  const init = run(['init', '--db', proxied.db.url], { input: `${ADMIN_PASSWORD}\n` });
+  assert.equal(init.status, 0, init.stderr);
+  const a = await login(proxied, 'admin', ADMIN_PASSWORD);
+  // Two failures "from" 203.0.113.7 and one from 198.51.100.9 (X-Forwarded-For, last hop wins).
+  const fail = (headers) => fetch(`${proxied.url}/api/v1/session`, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify({ login: 'admin', password: 'not the password' }) });
+  await fail({ 'X-Real-IP': '203.0.113.7' });
+  await fail({ 'X-Forwarded-For': '10.0.0.1, 198.51.100.9' });
+  await fail({ 'X-Real-IP': 'not-an-address' });
+  const log = (await a.json('/api/v1/audit?action=session.login_failed')).body.items.map((e) => e.address).sort();
+  assert.deepEqual(log, ['127.0.0.1', '198.51.100.9', '203.0.113.7']);
+  await proxied.stop();
+  // Without the setting, the headers are not believed.
+  const r = await fetch(`${srv.url}/api/v1/session`, { method: 'POST', headers: { ...json, 'X-Real-IP': '203.0.113.99' }, body: JSON.stringify({ login: 'nobody', password: 'not the password' }) });
+  assert.equal(r.status, 401);
+  const mine = (await admin.json('/api/v1/audit?action=session.login_failed&limit=1')).body.items[0];
+  assert.equal(mine.address, '127.0.0.1');
+});

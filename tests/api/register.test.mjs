@@ -164,3 +164,23 @@ test('the tag list is configurable by admins, and new tags work in the register'
 });
 
 const upload = (client, query, body) => client.json(`/api/v1/imports?${query}`, { method: 'POST', body, headers: { 'Content-Type': 'text/csv' } });
+
+test('review fixes: a change cannot copy another person\'s ID number; unit contacts are masked; exports keep people without a household', async () => {
+  const idA = '110105195001010018';
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const valid = (s17) => s17 + '10X98765432'[[...s17].reduce((s, c, i) => s + Number(c) * w[i], 0) % 11];
+  const first = await post(staff, '/api/v1/persons', { name: '甲某', area_code: town.areas.gridA, id_number: valid(idA.slice(0, 17)) });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const second = await post(staff, '/api/v1/persons', { name: '乙某', area_code: town.areas.gridA });
+  const copy = await staff.json(`/api/v1/persons/${second.body.id}`, { method: 'PATCH', body: JSON.stringify({ name: '乙某', version: 1, id_number: valid(idA.slice(0, 17)) }) });
+  assert.equal(copy.status, 409);
+  assert.equal(copy.body.error.field, 'id_number');
+  const unit = await post(staff, '/api/v1/units', { name: '联系人测试', type: 'unit', area_code: town.areas.communityA, contact_phone: '13987654321' });
+  assert.equal(unit.body.contact_phone, '139****4321');
+  const csv = Buffer.from(await (await staff.fetch(`/api/v1/persons/export?format=csv&name=${encodeURIComponent('乙某')}`)).arrayBuffer()).toString('utf8');
+  assert.match(csv, /"乙某"/);
+  const formula = await post(staff, '/api/v1/persons', { name: '=HYPERLINK("x")', area_code: town.areas.gridA });
+  assert.equal(formula.status, 201);
+  const csv2 = Buffer.from(await (await staff.fetch(`/api/v1/persons/export?format=csv&area=${town.areas.gridA}`)).arrayBuffer()).toString('utf8');
+  assert.ok(csv2.includes(`"'=HYPERLINK(""x"")"`), 'a formula is exported as text');
+});

@@ -108,6 +108,7 @@ static int begin_tx(struct store_conn *c, void *arg)
 		snprintf(i->content_type, sizeof i->content_type, "%s", store_col_text(st, 2));
 		size_t n = 0;
 		const void *b = store_col_null(st, 3) ? NULL : store_col_blob(st, 3, &n);
+		free(i->body);
 		i->body = xmalloc(n + 1);
 		if (n)
 			memcpy(i->body, b, n);

@@ -361,7 +361,7 @@ static int whoami_load_tx(struct store_conn *conn, void *arg)
 		rc = STORE_OK;
 	}
 	store_reset(st);
-	return rc;
+	return rc == STORE_DONE ? STORE_ERROR : rc;
 }
 
 void session_create(struct http_req *req)

@@ -24,7 +24,8 @@ static const char sql_unit_update[] =
 	" area_id = COALESCE(CAST(? AS BIGINT), area_id), updated_at = ?,"
 	" contact_name = COALESCE(CAST(? AS TEXT), contact_name), contact_phone = COALESCE(CAST(? AS TEXT), contact_phone)"
 	" WHERE id = ?";
-static const char sql_unit_name_taken[] = "SELECT id FROM units WHERE name = ?";
+static const char sql_unit_name_taken[] =
+	"SELECT n.id FROM units n JOIN areas a ON a.id = n.area_id WHERE n.name = ? AND " STORE_IN_SCOPE("a");
 
 static bool valid_type(const char *t)
 {
@@ -33,11 +34,14 @@ static bool valid_type(const char *t)
 
 static json_t *unit_json(struct store_stmt *st)
 {
+	/* A contact's phone may be a private mobile: masked like any other. */
+	char phone[40];
+	mask_phone(store_col_text(st, 8), phone, sizeof phone);
 	return json_pack("{s:I, s:s, s:s, s:{s:s, s:s, s:s}, s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
 			 "name", store_col_text(st, 1), "type", store_col_text(st, 2), "area", "code", store_col_text(st, 3),
 			 "name", store_col_text(st, 4), "level", area_level_name((int)store_col_int(st, 5)),
 			 "user_count", (json_int_t)store_col_int(st, 6), "contact_name", store_col_text(st, 7),
-			 "contact_phone", store_col_text(st, 8));
+			 "contact_phone", phone);
 }
 
 
@@ -165,11 +169,12 @@ static int name_free(struct store_conn *c, struct unit_op *o)
 	if (!st)
 		return STORE_ERROR;
 	store_bind_text(st, 1, o->name);
+	store_bind_scope(st, 2, &o->scope);
 	int rc = store_step(st);
 	int64_t other = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_reset(st);
 	if (rc == STORE_ROW && other != o->id)
-		return unit_fail(o, HTTP_ERR_conflict, "name", "A unit of this name exists");
+		return unit_fail(o, HTTP_ERR_conflict, "name", "A unit of this name exists in your area");
 	return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
 }
 

@@ -164,6 +164,8 @@ static int user_read_tx(struct store_conn *c, void *arg)
 	store_bind_int(st, 1, r->id);
 	store_bind_scope(st, 2, &r->scope);
 	int rc = store_step(st);
+	json_decref(r->user);
+	r->user = NULL;
 	if (rc == STORE_ROW)
 		r->user = user_json(st, r->reveal);
 	store_reset(st);

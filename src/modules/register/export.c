@@ -97,10 +97,15 @@ static int export_tx(struct store_conn *c, void *arg)
 						json_string_value(json_object_get(p, "id_number")),
 						json_string_value(json_object_get(p, "phone")),
 						zh(json_string_value(json_object_get(p, "relation"))),
-						household ? json_string_value(json_object_get(household, "address")) : "",
+						json_is_object(household) ? json_string_value(json_object_get(household, "address")) : "",
 						json_string_value(json_object_get(json_object_get(p, "area"), "code")),
 						zh(json_string_value(json_object_get(p, "status"))), t.data ? t.data : "");
 			buf_free(&t);
+			if (!row) {
+				WG_BUG("person %lld: an export row could not be built",
+				       (long long)json_integer_value(json_object_get(p, "id")));
+				return STORE_ERROR;
+			}
 			if (j->reveal && (rc = reveal_row(c, json_integer_value(json_object_get(p, "id")), row)) != STORE_OK) {
 				json_decref(row);
 				return rc;
@@ -130,10 +135,15 @@ static int export_audit_tx(struct store_conn *c, void *arg)
 
 static void csv_cell(struct buf *b, const char *s)
 {
+	/* A cell starting with = + - @ would be a formula in a spreadsheet:
+	 * a leading apostrophe keeps it text (CSV injection). */
+	bool formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
 	/* Quote everything: it costs little and keeps leading zeros and long
 	 * digit strings (ID numbers) from being taken as numbers, with the
 	 * tab trick Excel honours. */
 	buf_puts(b, "\"");
+	if (formula)
+		buf_puts(b, "'");
 	if (*s >= '0' && *s <= '9' && strlen(s) > 11)
 		buf_puts(b, "\t");
 	for (const char *p = s; *p; p++) {
@@ -306,6 +316,7 @@ struct household_export {
 static int household_export_tx(struct store_conn *c, void *arg)
 {
 	struct household_export *x = arg;
+	json_array_clear(x->rows); /* a retried attempt starts over */
 	struct store_scope scope;
 	int rc = register_narrow_scope(c, x->caller, x->area, &scope);
 	if (rc == STORE_DONE) {
@@ -319,8 +330,10 @@ static int household_export_tx(struct store_conn *c, void *arg)
 	json_t *tag_text = json_array();
 	struct buf joined = {0};
 	struct store_stmt *st = store_prepare(c, sql_household_tags_all);
-	if (!st)
+	if (!st) {
+		json_decref(tag_text);
 		return STORE_ERROR;
+	}
 	store_bind_scope(st, 1, &scope);
 	int64_t current = 0;
 	char key[24];

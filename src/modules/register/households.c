@@ -63,6 +63,7 @@ struct household_op {
 	const struct caller *caller;
 	struct actor actor;
 	int64_t id, version;
+	int64_t id_in, version_in; /* as requested: each attempt starts from them */
 	const char *area, *address_q, *tag;
 	char *like;
 	const char *address, *notes, *area_code;
@@ -99,6 +100,7 @@ static void op_reply(struct http_req *req, struct household_op *o, int rc, unsig
 static int household_list_tx(struct store_conn *c, void *arg)
 {
 	struct household_op *o = arg;
+	o->last_id = 0;
 	struct store_scope scope;
 	int rc = register_narrow_scope(c, o->caller, o->area, &scope);
 	if (rc == STORE_DONE)
@@ -225,6 +227,8 @@ static int household_tags_save(struct store_conn *c, struct household_op *o)
 static int household_write_tx(struct store_conn *c, void *arg)
 {
 	struct household_op *o = arg;
+	o->id = o->id_in;
+	o->version = o->version_in;
 	bool create = o->id == 0;
 	int64_t expected = o->version;
 	int rc;
@@ -314,6 +318,8 @@ static void household_write(struct http_req *req, bool create)
 	if (http_parse_body(req, specs) != HTTP_PARSE_OK)
 		return;
 	identity_actor(req, &o.actor);
+	o.id_in = o.id;
+	o.version_in = o.version;
 	int rc = create || o.id ? store_tx(register_store, STORE_WRITE, household_write_tx, &o)
 				: op_fail(&o, HTTP_ERR_not_found, NULL, NULL);
 	op_reply(req, &o, rc, create ? 201 : 200);

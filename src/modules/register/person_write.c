@@ -119,6 +119,28 @@ static int find_match(struct store_conn *c, struct person_save *s, const struct 
 	return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
 }
 
+/* A change that gives a person an ID number another person in scope has
+ * is refused, as a second registration would be. */
+static int check_unique_id(struct store_conn *c, struct person_save *s, const struct store_scope *scope)
+{
+	char hash[VAULT_HASH_HEX];
+	vault_hash(register_vault, 0, "id", s->clean.id_number, hash);
+	struct store_stmt *st = store_prepare(c, sql_person_by_id_hash);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, hash);
+	store_bind_scope(st, 2, scope);
+	int rc;
+	bool other = false;
+	while ((rc = store_step(st)) == STORE_ROW)
+		other |= store_col_int(st, 0) != s->id;
+	store_reset(st);
+	if (rc != STORE_DONE)
+		return rc;
+	return other ? save_fail(s, HTTP_ERR_conflict, "id_number", "A person with this ID number is registered already")
+		     : STORE_OK;
+}
+
 /* On update without a new ID number or phone, the stored ones are kept:
  * opened and sealed again with the current key, so one key version covers
  * the row. */
@@ -220,6 +242,8 @@ int person_save_in(struct store_conn *c, struct person_save *s)
 		area_id = a.id;
 	}
 	if (!s->id && (rc = find_match(c, s, scope)) != STORE_OK)
+		return rc;
+	if (s->id && !s->match_existing && s->clean.id_number[0] && (rc = check_unique_id(c, s, scope)) != STORE_OK)
 		return rc;
 	bool create = s->id == 0;
 	int64_t now = time_now();
@@ -324,6 +348,7 @@ int person_save_in(struct store_conn *c, struct person_save *s)
 
 struct person_request {
 	struct person_save save;
+	struct person_save original; /* the request as received: each attempt starts from it */
 	json_t *person;
 };
 
@@ -354,6 +379,9 @@ static int person_reload(struct store_conn *c, struct person_request *r)
 static int person_write_tx(struct store_conn *c, void *arg)
 {
 	struct person_request *r = arg;
+	/* person_save_in fills in ids and wipes identifiers as it goes: a
+	 * retried attempt must see the request, not the last attempt. */
+	r->save = r->original;
 	json_decref(r->person);
 	r->person = NULL;
 	int rc = person_save_in(c, &r->save);
@@ -432,7 +460,9 @@ static void person_write(struct http_req *req, bool create)
 		http_reply_error(req, HTTP_ERR_not_found, NULL, NULL);
 		return;
 	}
+	r.original = r.save;
 	int rc = store_tx(register_store, STORE_WRITE, person_write_tx, &r);
+	sodium_memzero(&r.original.clean, sizeof r.original.clean);
 	person_reply(req, &r, rc, create ? 201 : 200);
 }
 

@@ -224,6 +224,8 @@ static int person_read_tx(struct store_conn *c, void *arg)
 	store_bind_int(st, 1, r->id);
 	store_bind_scope(st, 2, &r->caller->scope);
 	int rc = store_step(st);
+	json_decref(r->person);
+	r->person = NULL;
 	if (rc == STORE_ROW)
 		r->person = person_json(st);
 	store_reset(st);

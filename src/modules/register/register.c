@@ -227,6 +227,7 @@ static int counts_tx(struct store_conn *c, void *arg)
 	if (rc != STORE_ROW)
 		return rc;
 	json_t *children = json_array();
+	json_decref(k->out);
 	k->out = json_pack("{s:o, s:I, s:I, s:o}", "area", area_ref_json(&a), "households", households, "persons",
 			   persons, "children", children);
 	st = store_prepare(c, sql_counts);

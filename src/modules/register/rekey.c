@@ -7,7 +7,7 @@
 #define REKEY_BATCH 1000
 
 static const char sql_stale[] =
-	"SELECT id, id_sealed, phone_sealed, key_version FROM persons WHERE key_version <> ? ORDER BY id LIMIT ?";
+	"SELECT id, id_sealed, phone_sealed, key_version FROM persons WHERE key_version <> ? AND id > ? ORDER BY id LIMIT ?";
 static const char sql_rekey[] =
 	"UPDATE persons SET id_sealed = ?, id_hash = ?, phone_sealed = ?, phone_hash = ?, key_version = ? WHERE id = ?"
 	" AND key_version = ?";
@@ -15,28 +15,28 @@ static const char sql_stale_count[] = "SELECT COUNT(*) FROM persons WHERE key_ve
 
 struct rekey {
 	const struct vault *v;
+	int64_t after;    /* rows are walked by id, so damaged ones are passed */
+	int64_t rekeyed;
 	int64_t done;
 	int64_t left;
 	bool damaged;
 };
 
-static void reseal(const struct vault *v, int version, struct store_stmt *from, int col, const char *kind,
-		   struct store_stmt *to, int idx, bool *damaged)
+/* Binds the re-sealed field; false when it does not open, and then the
+ * row must be left as it is: a field is never destroyed by a rotation. */
+static bool reseal(const struct vault *v, int version, struct store_stmt *from, int col, const char *kind,
+		   struct store_stmt *to, int idx)
 {
 	if (store_col_null(from, col)) {
 		store_bind_null(to, idx);
 		store_bind_null(to, idx + 1);
-		return;
+		return true;
 	}
 	size_t n;
 	const unsigned char *sealed = store_col_blob(from, col, &n);
 	char plain[64];
-	if (!vault_open(v, version, sealed, n, plain, sizeof plain)) {
-		*damaged = true;
-		store_bind_null(to, idx);
-		store_bind_null(to, idx + 1);
-		return;
-	}
+	if (!vault_open(v, version, sealed, n, plain, sizeof plain))
+		return false;
 	size_t len = strlen(plain);
 	unsigned char out[VAULT_SEALED_SIZE(64)];
 	char hash[VAULT_HASH_HEX];
@@ -45,6 +45,7 @@ static void reseal(const struct vault *v, int version, struct store_stmt *from, 
 	sodium_memzero(plain, sizeof plain);
 	store_bind_blob(to, idx, out, VAULT_SEALED_SIZE(len));
 	store_bind_text(to, idx + 1, hash);
+	return true;
 }
 
 static int rekey_tx(struct store_conn *c, void *arg)
@@ -55,13 +56,21 @@ static int rekey_tx(struct store_conn *c, void *arg)
 	if (!st || !up)
 		return STORE_ERROR;
 	store_bind_int(st, 1, r->v->current);
-	store_bind_int(st, 2, REKEY_BATCH);
+	store_bind_int(st, 2, r->after);
+	store_bind_int(st, 3, REKEY_BATCH);
 	int rc;
 	int64_t batch = 0;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		int version = (int)store_col_int(st, 3);
-		reseal(r->v, version, st, 1, "id", up, 1, &r->damaged);
-		reseal(r->v, version, st, 2, "phone", up, 3, &r->damaged);
+		r->after = store_col_int(st, 0);
+		batch++;
+		if (!reseal(r->v, version, st, 1, "id", up, 1) || !reseal(r->v, version, st, 2, "phone", up, 3)) {
+			log_error("person %lld: a sealed field does not open with key version %d: left as it is",
+				  (long long)r->after, version);
+			r->damaged = true;
+			store_reset(up);
+			continue;
+		}
 		store_bind_int(up, 5, r->v->current);
 		store_bind_int(up, 6, store_col_int(st, 0));
 		store_bind_int(up, 7, version);
@@ -71,7 +80,7 @@ static int rekey_tx(struct store_conn *c, void *arg)
 			store_reset(st);
 			return urc;
 		}
-		batch++;
+		r->rekeyed++;
 	}
 	store_reset(st);
 	if (rc != STORE_DONE)
@@ -105,13 +114,15 @@ int register_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, boo
 {
 	*rekeyed = 0;
 	*damaged = false;
+	int64_t after = 0;
 	for (;;) {
-		struct rekey r = {.v = v};
+		struct rekey r = {.v = v, .after = after};
 		int rc = store_tx(s, STORE_WRITE, rekey_tx, &r);
 		if (rc != STORE_OK)
 			return rc;
-		*rekeyed += r.done;
+		*rekeyed += r.rekeyed;
 		*damaged |= r.damaged;
+		after = r.after;
 		if (r.done < REKEY_BATCH)
 			return STORE_OK;
 	}

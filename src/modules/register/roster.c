@@ -97,6 +97,7 @@ static int roster_tx(struct store_conn *c, void *arg)
 	}
 	json_t *items = json_array();
 	int64_t party = 0;
+	json_decref(r->out);
 	r->out = json_pack("{s:{s:I, s:s}, s:o}", "unit", "id", (json_int_t)r->unit_id, "name", name, "items", items);
 	st = store_prepare(c, sql_members);
 	if (!st)

@@ -17,13 +17,15 @@ CREATE INDEX areas_parent ON areas (parent_id, code);
 -- Departments (部门) and units stationed in an area (驻区单位).
 CREATE TABLE units (
 	id SERIAL_PK,
-	name TEXT NOT NULL UNIQUE,
+	name TEXT NOT NULL,
 	type TEXT NOT NULL,
 	area_id BIGINT NOT NULL REFERENCES areas (id),
 	created_at BIGINT NOT NULL,
 	updated_at BIGINT NOT NULL
 );
-CREATE INDEX units_area ON units (area_id);
+-- Names are unique within an area, not across the tree: a global rule
+-- would tell one community that a unit exists in another.
+CREATE UNIQUE INDEX units_area ON units (area_id, name);
 
 CREATE TABLE users (
 	id SERIAL_PK,
