@@ -7,15 +7,10 @@
 
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, SHOTS, PHONE, DESKTOP } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { seedIdentity } from '../lib/fixtures.mjs';
 
-const SHOTS = fileURLToPath(new URL('../../build/screenshots/', import.meta.url));
-const PHONE = { width: 360, height: 740 };
-const DESKTOP = { width: 1280, height: 800 };
 
 const ROLE_ZH = {
   admin: '系统管理员', commander: '指挥中心', staff: '社区/街道工作人员', grid_worker: '网格员', handler: '部门/单位',
@@ -29,14 +24,9 @@ let browser;
 let f;
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
   srv = await startServer();
   f = await seedIdentity(srv);
-  browser = await chromium.launch({
-    executablePath: '/usr/lib/chromium/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run']
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -10,15 +10,11 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchBrowser, SHOTS, PHONE, DESKTOP } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { seedIdentity } from '../lib/fixtures.mjs';
 
-const SHOTS = fileURLToPath(new URL('../../build/screenshots/', import.meta.url));
-const PHONE = { width: 360, height: 740 };
-const DESKTOP = { width: 1280, height: 800 };
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 let srv;
@@ -26,14 +22,9 @@ let browser;
 let f;
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
   srv = await startServer();
   f = await seedIdentity(srv);
-  browser = await chromium.launch({
-    executablePath: '/usr/lib/chromium/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run']
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -4,26 +4,16 @@
 
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, SHOTS, PHONE, DESKTOP } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 
-const SHOTS = fileURLToPath(new URL('../../build/screenshots/', import.meta.url));
-const PHONE = { width: 360, height: 740 };
-const DESKTOP = { width: 1280, height: 800 };
 
 let srv;
 let browser;
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
   srv = await startServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/lib/chromium/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run']
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
