@@ -239,3 +239,15 @@ test('behind a trusted proxy, the client address comes from X-Real-IP / X-Forwar
   const mine = (await admin.json('/api/v1/audit?action=session.login_failed&limit=1')).body.items[0];
   assert.equal(mine.address, '127.0.0.1');
 });
+
+test('managers cannot take over a peer of the same rank and area', async () => {
+  const mk = (login) => admin.json('/api/v1/users', { method: 'POST', body: JSON.stringify({ login, display_name: login, role: 'staff', area_code: '000000', password: `${login}-password-1` }) });
+  const a = await mk('peer-a');
+  const b = await mk('peer-b');
+  assert.equal(a.status, 201);
+  const pa = await login(srv, 'peer-a', 'peer-a-password-1');
+  const takeover = await pa.json(`/api/v1/users/${b.body.id}`, { method: 'PATCH', body: JSON.stringify({ password: 'taken-over-123' }) });
+  assert.equal(takeover.status, 403);
+  const self = await pa.json(`/api/v1/users/${a.body.id}`, { method: 'PATCH', body: JSON.stringify({ display_name: '自己' }) });
+  assert.equal(self.status, 200);
+});

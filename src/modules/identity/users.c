@@ -422,7 +422,8 @@ void users_create(struct http_req *req)
 }
 
 static const char sql_user_target[] =
-	"SELECT u.login, u.role FROM users u JOIN areas a ON a.id = u.area_id WHERE u.id = ? AND " STORE_IN_SCOPE("a");
+	"SELECT u.login, u.role, u.area_id FROM users u JOIN areas a ON a.id = u.area_id WHERE u.id = ? AND "
+	STORE_IN_SCOPE("a");
 static const char sql_user_update[] =
 	"UPDATE users SET display_name = COALESCE(CAST(? AS TEXT), display_name),"
 	" phone = CASE WHEN CAST(? AS BIGINT) = 1 THEN CAST(? AS TEXT) ELSE phone END,"
@@ -472,13 +473,18 @@ static int user_update_tx(struct store_conn *c, void *arg)
 	store_bind_scope(st, 2, &w->caller->scope);
 	int rc = store_step(st);
 	enum role target_role = rc == STORE_ROW ? role_parse(store_col_text(st, 1)) : ROLE_NONE;
+	int64_t target_area = rc == STORE_ROW ? store_col_int(st, 2) : 0;
 	store_reset(st);
 	if (rc == STORE_DONE)
 		return user_fail(w, HTTP_ERR_not_found, NULL, NULL);
 	if (rc != STORE_ROW)
 		return rc;
-	if (role_rank(target_role) > role_rank(w->caller->role))
-		return user_fail(w, HTTP_ERR_forbidden, NULL, "You may not manage a user above your own role");
+	/* Above one's rank, never; at one's rank, only below one's own scope
+	 * root, so two staff of one community cannot take over each other. */
+	int target_rank = role_rank(target_role), own_rank = role_rank(w->caller->role);
+	if (target_rank > own_rank || (target_rank == own_rank && target_area == w->caller->scope.area_id &&
+				       w->id != w->caller->user_id))
+		return user_fail(w, HTTP_ERR_forbidden, NULL, "You may not manage a user of your rank and area, or above");
 	struct area_ref area = {0};
 	if (w->has_area) {
 		rc = area_find(c, &w->caller->scope, w->area_code, &area);
