@@ -7,7 +7,7 @@
 
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, SHOTS, PHONE, DESKTOP } from '../lib/browser.mjs';
+import { launchBrowser, SHOTS, PHONE, DESKTOP, noHorizontalOverflow, allKeysTranslated } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { seedIdentity } from '../lib/fixtures.mjs';
 
@@ -17,7 +17,7 @@ const ROLE_ZH = {
   sampler: '采样员', checkpoint: '卡口人员', volunteer: '志愿者', resident: '居民'
 };
 const MANAGED = ['areas', 'users', 'units', 'audit'];
-const PLACEHOLDERS = ['cases', 'register', 'campaigns', 'command'];
+const COMING_SOON = ['cases', 'register', 'campaigns', 'command'];
 
 let srv;
 let browser;
@@ -69,27 +69,7 @@ async function openPage(viewport, mobile) {
 const text = async (page, sel) => (await page.locator(sel).innerText()).trim();
 const count = (page, sel) => page.locator(sel).count();
 
-async function noHorizontalOverflow(page, width) {
-  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= width, `page is ${sw}px wide on a ${width}px screen`);
-}
 
-// Every translation key on the page exists in web/i18n.js, in both languages.
-async function allKeysTranslated(page) {
-  const missing = await page.evaluate(async () => {
-    const { messages } = await import('/i18n.js');
-    const keys = new Set();
-    const attrs = ['data-i18n', 'data-i18n-placeholder', 'data-i18n-aria-label', 'data-i18n-title'];
-    const roots = [document, ...Array.from(document.querySelectorAll('template'), (t) => t.content)];
-    for (const root of roots) {
-      for (const a of attrs) {
-        for (const el of root.querySelectorAll(`[${a}]`)) keys.add(el.getAttribute(a));
-      }
-    }
-    return [...keys].filter((k) => !messages[k] || !messages[k].zh || !messages[k].en);
-  });
-  assert.deepEqual(missing, [], 'keys missing from i18n.js');
-}
 
 // Answers the next `method path` request with an error envelope instead of
 // the server (for answers a real server gives only in rare states).
@@ -150,12 +130,12 @@ async function checkNav(page, allowed, phone) {
     assert.equal(await count(page, `#nav-${key}`), allowed.includes(key) ? 1 : 0,
       `#nav-${key} ${allowed.includes(key) ? 'missing' : 'shown without permission'}`);
   }
-  for (const key of ['home', ...PLACEHOLDERS]) assert.equal(await count(page, `#nav-${key}`), 1, `#nav-${key}`);
-  const total = 1 + allowed.length + PLACEHOLDERS.length;
+  for (const key of ['home', ...COMING_SOON]) assert.equal(await count(page, `#nav-${key}`), 1, `#nav-${key}`);
+  const total = 1 + allowed.length + COMING_SOON.length;
   const bar = await page.locator('#nav-primary > li').count();
   if (phone) {
     assert.equal(bar, Math.min(total, 5));
-    const order = ['home', ...MANAGED.filter((k) => allowed.includes(k)), ...PLACEHOLDERS];
+    const order = ['home', ...MANAGED.filter((k) => allowed.includes(k)), ...COMING_SOON];
     for (const key of order.slice(0, 4)) assert.ok(await page.locator(`#nav-${key}`).isVisible(), `#nav-${key} on the bar`);
     assert.ok(await page.locator('#nav-more').isVisible());
     for (const key of order.slice(4)) assert.ok(!(await page.locator(`#nav-${key}`).isVisible()), `#nav-${key} behind More`);
@@ -169,7 +149,7 @@ async function checkNav(page, allowed, phone) {
     await page.locator(`#nav-${order[4]}`).waitFor({ state: 'hidden' });
   } else {
     assert.ok(!(await page.locator('#nav-more').isVisible()), 'no More on a desktop');
-    for (const key of ['home', ...allowed, ...PLACEHOLDERS]) {
+    for (const key of ['home', ...allowed, ...COMING_SOON]) {
       assert.ok(await page.locator(`#nav-${key}`).isVisible(), `#nav-${key} in the side navigation`);
     }
   }
@@ -204,7 +184,7 @@ async function logout(page) {
   await page.locator('#login-form').waitFor({ state: 'visible' });
   await page.locator('#login-link').waitFor({ state: 'visible' });
   assert.equal(await count(page, '#me-button'), 0);
-  for (const key of [...MANAGED, ...PLACEHOLDERS]) assert.equal(await count(page, `#nav-${key}`), 0, `#nav-${key} after log-out`);
+  for (const key of [...MANAGED, ...COMING_SOON]) assert.equal(await count(page, `#nav-${key}`), 0, `#nav-${key} after log-out`);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('wg_csrf')), null);
   // The session is gone on the server too: a protected page asks to log in.
   await page.goto(`${srv.url}/#/areas`);
@@ -218,7 +198,7 @@ test('admin on a phone: log-in errors, top bar, navigation, area tree, new user'
     // Logged out: only Home, and the log-in link.
     await page.goto(`${srv.url}/`);
     await page.locator('#login-link').waitFor();
-    for (const key of [...MANAGED, ...PLACEHOLDERS]) assert.equal(await count(page, `#nav-${key}`), 0);
+    for (const key of [...MANAGED, ...COMING_SOON]) assert.equal(await count(page, `#nav-${key}`), 0);
 
     // A wrong password, then a throttled attempt (answer faked: a real one
     // would lock the account for the rest of the test).

@@ -4,7 +4,7 @@
 
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, SHOTS, PHONE, DESKTOP } from '../lib/browser.mjs';
+import { launchBrowser, SHOTS, PHONE, DESKTOP, noHorizontalOverflow, allKeysTranslated } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 
 
@@ -46,29 +46,9 @@ async function openPage(viewport, mobile) {
   return { context, page, problems };
 }
 
-async function noHorizontalOverflow(page, width) {
-  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= width, `page is ${sw}px wide on a ${width}px screen`);
-}
 
 const text = (page, sel) => page.locator(sel).innerText();
 
-// Every key used on the page exists in web/i18n.js, in both languages.
-async function allKeysTranslated(page) {
-  const missing = await page.evaluate(async () => {
-    const { messages } = await import('/i18n.js');
-    const keys = new Set();
-    const attrs = ['data-i18n', 'data-i18n-placeholder', 'data-i18n-aria-label', 'data-i18n-title'];
-    const roots = [document, ...Array.from(document.querySelectorAll('template'), (t) => t.content)];
-    for (const root of roots) {
-      for (const a of attrs) {
-        for (const el of root.querySelectorAll(`[${a}]`)) keys.add(el.getAttribute(a));
-      }
-    }
-    return [...keys].filter((k) => !messages[k] || !messages[k].zh || !messages[k].en);
-  });
-  assert.deepEqual(missing, [], 'keys missing from i18n.js');
-}
 
 // The modules' entries appear only for a logged-in user (session.js).
 const MODULE_ENTRIES = ['#nav-areas', '#nav-users', '#nav-units', '#nav-audit', '#nav-cases',

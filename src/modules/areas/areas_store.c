@@ -224,7 +224,7 @@ static int areas_reload(struct store_conn *c, const struct store_scope *scope, c
 }
 
 /* Inserts the row and gives it its path, which holds its own id: the row
- * goes in under a placeholder path first. "tmp:" + code is unique while
+ * goes in under a provisional path first. "tmp:" + code is unique while
  * the code is, and cannot meet a real path (digits and slashes only). */
 static int areas_insert(struct store_conn *c, const struct areas_new *in, int level, const struct area_ref *parent,
 			struct areas_error *err)
