@@ -22,6 +22,12 @@ const allow = {
   'register.read': [...STAFF_LIKE, 'grid_worker'],
   'register.write': ['admin', 'staff', 'grid_worker'],
   'tags.manage': ['admin'],
+  'cases.read': [...STAFF_LIKE, 'grid_worker', 'handler', 'resident'],
+  'cases.submit': [...STAFF_LIKE, 'grid_worker', 'resident'],
+  'cases.act': [...STAFF_LIKE, 'grid_worker', 'handler', 'resident'],
+  'cases.stats': STAFF_LIKE,
+  'cases.configure': ['admin'],
+  'webhooks.manage': ['admin'],
 };
 
 let srv, town, seq = 0;

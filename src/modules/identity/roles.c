@@ -28,6 +28,14 @@ static const struct {
 	{"register.write", R(ADMIN) | R(STAFF) | R(GRID_WORKER)},
 	{"persons.reveal", R(ADMIN) | R(STAFF) | R(GRID_WORKER)},
 	{"tags.manage", R(ADMIN)},
+	/* Cases: residents see and act on their own, handlers on their
+	 * department's; the store decides which case is whose. */
+	{"cases.read", STAFF_LIKE | R(GRID_WORKER) | R(HANDLER) | R(RESIDENT)},
+	{"cases.submit", STAFF_LIKE | R(GRID_WORKER) | R(RESIDENT)},
+	{"cases.act", STAFF_LIKE | R(GRID_WORKER) | R(HANDLER) | R(RESIDENT)},
+	{"cases.stats", STAFF_LIKE},
+	{"cases.configure", R(ADMIN)},
+	{"webhooks.manage", R(ADMIN)},
 };
 
 #define NPERMISSIONS (sizeof permissions / sizeof permissions[0])
