@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "modules/areas/areas.h"
+#include "modules/cases/cases.h"
 #include "core/vault.h"
 #include "modules/identity/identity.h"
 #include "modules/register/register.h"
@@ -41,6 +42,7 @@ size_t cli_modules(struct store *store, const struct vault *vault, const struct 
 	out[n++] = identity_module(store, &idc);
 	out[n++] = areas_module(store);
 	out[n++] = register_module(store, vault);
+	out[n++] = cases_module(store, vault, cfg);
 	return n;
 }
 
@@ -154,6 +156,10 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 		cli_error(cmd, "%s", err);
 		goto out;
 	}
+	if (cases_start(&err)) {
+		cli_error(cmd, "%s", err);
+		goto out;
+	}
 	/* Tests and scripts wait for this line to know the server is up. */
 	printf("wangge: listening on http://%s (%s, %u threads)\n", bound, store_backend_name(store), hc.threads);
 	fflush(stdout);
@@ -170,6 +176,9 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 	log_info("stopped");
 	exit_code = CLI_OK;
 out:
+	if (srv)
+		http_server_stop(srv);
+	cases_close();
 	store_close(store);
 	vault_wipe(&vault);
 	free(err);

@@ -1,19 +1,40 @@
 #include "core/timeutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-int64_t time_now(void)
+/* WANGGE_FAKE_NOW=<RFC 3339> starts the clock at that instant; it then
+ * runs at the real rate. For drills and tests of time limits (a case due
+ * after a holiday), never for production: it is read once, at first use. */
+static int64_t clock_offset_ms;
+static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
+
+static void clock_init(void)
 {
-	return (int64_t)time(NULL);
+	const char *fake = getenv("WANGGE_FAKE_NOW");
+	int64_t at;
+	if (fake && *fake && time_parse_ms(fake, &at)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_offset_ms = at - ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	}
 }
 
 int64_t time_now_ms(void)
 {
+	pthread_once(&clock_once, clock_init);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms;
+}
+
+int64_t time_now(void)
+{
+	int64_t ms = time_now_ms();
+	return ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
 }
 
 void time_format(int64_t seconds, char *out)

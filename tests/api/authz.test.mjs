@@ -62,6 +62,29 @@ async function freshPerson(area) {
   return r.body.id;
 }
 
+// A case the role has a part in (A side) or one in grid B: anonymous
+// intake, then what makes the role a party: the resident and grid worker
+// report it themselves, the handler's department gets it dispatched.
+let handlerUnit;
+async function freshCase(area, role) {
+  const body = { category: 'help', area_code: area, description: uniq('矩阵诉求'), reporter_phone: '13912345678' };
+  if (area === A() && (role === 'resident' || role === 'grid_worker')) {
+    const r = await (await clientFor(role)).json('/api/v1/cases', { method: 'POST', body: JSON.stringify(body) });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return { id: r.body.id, version: 1, code: r.body.follow_code };
+  }
+  const res = await fetch(`${srv.url}/api/v1/public/cases`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const made = await res.json();
+  assert.equal(res.status, 201, JSON.stringify(made));
+  if (area === A() && role === 'handler') {
+    const d = await town.admin.json(`/api/v1/cases/${made.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'dispatch', version: 1, lead_department: handlerUnit }) });
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    return { id: made.id, version: 2, code: made.follow_code };
+  }
+  return { id: made.id, version: 1, code: made.follow_code };
+}
+const caseRequest = (area) => JSON.stringify({ category: 'help', area_code: area, description: '矩阵提交' });
+
 const A = () => town.areas.gridA;
 const B = () => town.areas.gridB;
 const noB = (body) => !JSON.stringify(body).includes(town.areas.gridB) && !JSON.stringify(body).includes(town.areas.communityB);
@@ -176,6 +199,27 @@ const matrix = {
     ok: 200, outStatus: 200, check: (b) => b.error_count === 1 && b.valid === 0,
   },
   'GET /api/v1/stats/register': { in: () => [`/api/v1/stats/register?area=${A()}`], out: () => [`/api/v1/stats/register?area=${B()}`], ok: 200, outStatus: 404 },
+  'GET /api/v1/cases': { in: () => [`/api/v1/cases?area=${A()}`], out: () => [`/api/v1/cases?area=${B()}`], ok: 200, outStatus: 404 },
+  'GET /api/v1/cases/inboxes': { in: () => ['/api/v1/cases/inboxes'], ok: 200 },
+  'GET /api/v1/cases/{id}': { in: async (role) => [`/api/v1/cases/${(await freshCase(A(), role)).id}`], out: async (role) => [`/api/v1/cases/${(await freshCase(B(), role)).id}`], ok: 200, outStatus: 404 },
+  // A resident may report about any place: out of scope for them is a place that does not exist.
+  'POST /api/v1/cases': {
+    in: () => ['/api/v1/cases', { method: 'POST', body: caseRequest(A()) }],
+    out: (role) => ['/api/v1/cases', { method: 'POST', body: caseRequest(role === 'resident' ? 'no-such-area' : B()) }],
+    ok: 201, outStatus: 422,
+  },
+  'POST /api/v1/cases/{id}/actions': {
+    in: async (role) => { const c = await freshCase(A(), role); return [`/api/v1/cases/${c.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'comment', version: c.version, text: '矩阵' }) }]; },
+    out: async (role) => { const c = await freshCase(B(), role); return [`/api/v1/cases/${c.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'comment', version: c.version, text: '矩阵' }) }]; },
+    ok: 200, outStatus: 404,
+  },
+  'POST /api/v1/public/cases': { in: () => ['/api/v1/public/cases', { method: 'POST', body: JSON.stringify({ category: 'help', area_code: A(), description: '公开提交', reporter_phone: '13912345678' }) }], ok: 201 },
+  'GET /api/v1/public/cases/{code}': { in: async () => [`/api/v1/public/cases/${(await freshCase(A(), 'anonymous')).code}`], ok: 200 },
+  'POST /api/v1/public/cases/{code}/actions': {
+    in: async () => [`/api/v1/public/cases/${(await freshCase(A(), 'anonymous')).code}/actions`, { method: 'POST', body: JSON.stringify({ action: 'comment', version: 1, text: '补充说明' }) }],
+    ok: 200,
+  },
+  'GET /api/v1/public/areas/{code}': { in: () => [`/api/v1/public/areas/${A()}`], ok: 200 },
   'DELETE /api/v1/areas/{code}': {
     in: async () => [`/api/v1/areas/${await freshBuilding(A())}`, { method: 'DELETE' }],
     out: async () => [`/api/v1/areas/${await freshBuilding(B())}`, { method: 'DELETE' }],
@@ -188,6 +232,10 @@ const routes = JSON.parse(run(['routes']).stdout);
 before(async () => {
   srv = await startServer({ args: ['--access_log', 'off'] });
   town = await seedIdentity(srv);
+  // The handler works for a department of community A.
+  handlerUnit = await freshUnit(town.areas.communityA);
+  const r = await town.admin.json(`/api/v1/users/${town.users.handler.id}`, { method: 'PATCH', body: JSON.stringify({ unit_id: handlerUnit }) });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
 });
 after(async () => { await srv.stop(); });
 

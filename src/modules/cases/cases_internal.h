@@ -16,10 +16,108 @@
 extern struct store *cases_store;
 extern const struct vault *cases_vault;
 
-/* ---- categories, limits, routing, calendar (categories.c, routing.c,
- * limits.c, calendar.c) ---- */
+/* ---- a case as the actions and reads need it (cases.c) ---- */
 
 #define CASE_CATEGORY_CODE_MAX 32
+#define CASE_TITLE_MAX 100
+#define CASE_TEXT_MAX 4000
+
+struct case_row {
+	int64_t id, area_id, lead_unit_id, reporter_user_id, suggested_unit_id, merged_into;
+	char state[16];
+	char category[CASE_CATEGORY_CODE_MAX + 1];
+	char area_path[STORE_PATH_MAX];
+	int version, reopen_count, extension_days;
+	bool extension_pending, ruled, urgent;
+	int64_t submitted_at, dispatched_at, signed_at, resolved_at, sign_due_at, resolve_due_at;
+};
+
+/* Loads a case by id, whoever may see it: STORE_OK, STORE_DONE, a failure.
+ * Callers then ask case_visible(): a case the caller may not see is
+ * answered exactly as a missing one. */
+int case_load(struct store_conn *c, int64_t id, struct case_row *out);
+/* Whether the caller may see the case: its area in an area-scoped caller's
+ * scope, its departments for a handler, its reporter for a resident.
+ * A store_rc: STORE_OK (visible), STORE_DONE (not), or a failure. */
+int case_visible(struct store_conn *c, const struct caller *caller, const struct case_row *row);
+/* The caller's parties on the case, a bit per enum case_party. */
+int case_parties(struct store_conn *c, const struct caller *caller, const struct case_row *row, unsigned *parties);
+/* The facts lifecycle.c decides on. */
+void case_facts_of(const struct case_row *row, struct case_facts *out);
+/* The whole case as the API answers it, for a caller with these parties
+ * (parties decide the allowed actions and whether duplicates are listed).
+ * public_view: the resident's follow page (no internal notes, no names of
+ * staff). Caller owns *out. */
+int case_json(struct store_conn *c, const struct case_row *row, unsigned parties, bool public_view, json_t **out);
+/* "2026-11-22T19:50:37Z", or JSON null for 0. */
+json_t *case_time_json(int64_t t);
+/* Marks the case read by the user at its version (no-op for user 0). */
+int case_mark_read(struct store_conn *c, int64_t user_id, int64_t case_id, int version);
+/* Attaches photos (content addresses) to the case and, when event_id is
+ * not 0, to that step. STORE_ABORT with *bad naming the first unknown one. */
+int case_attach_photos(struct store_conn *c, int64_t case_id, int64_t event_id, json_t *photos, const char **bad);
+/* Checks a "photos" input: an array of at most photo_max_count distinct
+ * 64-hex strings (or absent). false after answering 422. */
+bool case_photos_input_ok(struct http_req *req, json_t *photos);
+extern int cases_photo_max_count;
+
+/* Appends a timeline entry; *event_id gets its id. data borrowed (may be
+ * NULL). */
+struct case_event {
+	int64_t case_id;
+	const char *action, *party, *from_state, *to_state, *note;
+	const struct caller *caller; /* NULL: the system or an anonymous resident */
+	const char *actor_login;     /* when caller is NULL */
+	json_t *data;
+	bool public;
+};
+int case_event_add(struct store_conn *c, const struct case_event *e, int64_t *event_id);
+
+/* ---- actions (actions.c), shared with the public follow page ---- */
+
+struct case_action_request {
+	int64_t case_id;
+	const struct caller *caller; /* NULL: the anonymous reporter through the follow link */
+	bool as_reporter;            /* the follow link proves the reporter */
+	bool as_system;              /* the timers */
+	enum case_action action;
+	int64_t version;
+	struct case_step_input input;
+	json_t *co_departments; /* borrowed */
+	json_t *photos;         /* borrowed */
+	int64_t *co_buffer;     /* owned: the ids of co_departments */
+	const char *request_id;
+	const char *address;    /* the client's, for the audit log */
+	/* out */
+	enum http_error error;
+	const char *error_field;
+	char error_message[200];
+	json_t *result;
+};
+/* Runs one action in a write transaction (load, decide, write, timeline,
+ * outbox). Returns a store_rc; STORE_ABORT with the error fields set. */
+int case_act(struct case_action_request *r);
+
+/* The actions answer for both routes. */
+void case_action_reply(struct http_req *req, struct case_action_request *r, int rc);
+/* Parses the action body into r (everything but case_id/caller). false
+ * after answering. */
+bool case_action_body_parse(struct http_req *req, struct case_action_request *r, bool public_route);
+
+/* Route handlers of the main table (cases.c). */
+void cases_create(struct http_req *req);        /* intake.c */
+void cases_create_public(struct http_req *req); /* intake.c */
+void cases_action(struct http_req *req);        /* actions.c */
+void cases_read(struct http_req *req);          /* inbox.c */
+void cases_list(struct http_req *req);          /* inbox.c */
+void cases_inboxes(struct http_req *req);       /* inbox.c */
+void cases_follow_read(struct http_req *req);   /* follow.c */
+void cases_follow_action(struct http_req *req); /* follow.c */
+void cases_public_area(struct http_req *req);   /* follow.c */
+extern int cases_autoclose_days;                /* sweep.c */
+
+/* ---- categories, limits, routing, calendar (categories.c, routing.c,
+ * limits.c, calendar.c) ---- */
 
 /* A category's time limits (see migrations/0005_cases.sql). */
 struct case_limits {

@@ -112,6 +112,7 @@ CREATE TABLE cases (
 	merged_into BIGINT,
 	supervised INTEGER NOT NULL DEFAULT 0,
 	reminders INTEGER NOT NULL DEFAULT 0,
+	reminded_at BIGINT,
 	result TEXT NOT NULL DEFAULT '',
 	rating_outcome TEXT,
 	satisfaction TEXT,

@@ -1,0 +1,72 @@
+/* Cases (诉求/事件): the request loop 点单 → 派单 → 接单 → 评单. Residents,
+ * grid workers, hotline and window staff and integrations submit; rules or
+ * dispatchers send each case to a lead department; the department signs,
+ * handles and resolves it on a working-time clock; the reporter rates it.
+ * Every step is on the case's timeline. lifecycle.c holds the one
+ * transition table. */
+#ifndef WG_CASES_CASES_H
+#define WG_CASES_CASES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/vault.h"
+#include "http/http.h"
+#include "store/store.h"
+
+struct caller;
+struct actor;
+
+/* The module's routes. store, vault and cfg are borrowed for the server's
+ * life. */
+const struct http_module *cases_module(struct store *store, const struct vault *vault, const struct config *cfg);
+/* Stops the module's timer thread and frees what it holds (at shutdown). */
+void cases_close(void);
+/* Starts the timer thread: automatic reminders of overdue cases and the
+ * closing of unrated ones. 0, or -1 with *err. */
+int cases_start(char **err);
+
+/* A new case, from any intake channel. */
+struct case_intake {
+	const char *source;      /* resident | grid_worker | hotline | window | api | open311 */
+	const char *category;
+	const char *area_code;   /* NULL: the caller's scope root */
+	const char *title;       /* NULL: the start of the description */
+	const char *description;
+	const char *address;
+	bool has_location;
+	double lat, lon;
+	const char *reporter_name;
+	const char *reporter_phone;
+	const char *call_notes;      /* hotline */
+	const char *direct_answer;   /* hotline/window: answered at once; the case closes */
+	int urgent;                  /* -1: the category's default */
+	json_t *attributes;          /* borrowed; NULL: none */
+	json_t *photos;              /* borrowed array of content addresses; NULL: none */
+};
+
+/* What intake made, or why not. */
+struct case_intake_result {
+	int64_t id;
+	char follow_code[40];   /* for the reporter's link; shown once */
+	char state[16];
+	enum http_error error;  /* when the result is STORE_ABORT */
+	const char *error_field;
+	char error_message[200];
+};
+
+/* Submits a case as caller (NULL: an anonymous resident; actor from
+ * identity_actor()). Checks every field, routes by rule, and writes the
+ * case, its timeline, the audit entry and its outbox events in one
+ * transaction. Returns a store_rc (STORE_ABORT: refused, see out->error). */
+int cases_intake(const struct caller *caller, const struct actor *actor, const struct case_intake *in,
+		 struct case_intake_result *out);
+/* The reporter's follow code → the case id: STORE_OK, STORE_DONE, failure. */
+int cases_find_by_follow_code(struct store_conn *c, const char *code, int64_t *id);
+
+/* Runs the timers once at `now` (the thread does it every minute; the CLI
+ * and tests call it directly). *reminded and *closed get the counts. */
+int cases_sweep(struct store *s, int64_t now, int autoclose_days, int64_t *reminded, int64_t *closed);
+
+#endif

@@ -1,0 +1,477 @@
+/* Reading cases: one case, the lists, and the inboxes each role works
+ * from with their unread counts.
+ *   dispatch     community/street staff: new and returned cases, extension
+ *                requests to approve (oldest first)
+ *   department   a handler's department: cases to sign and to resolve, the
+ *                ones due first (so overdue ones lead), and cases it
+ *                co-handles and has not answered yet
+ *   mine         what the caller reported (grid workers, residents)
+ *   supervision  open cases in scope past or near their deadline on the
+ *                working calendar, or under 督办 (due first)
+ * Unread: the case changed since the user last opened it (case_reads). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "modules/cases/cases_internal.h"
+#include "modules/common/reply.h"
+
+/* Cases due within this many working minutes count as near. */
+#define SUPERVISION_NEAR_MINUTES 240
+
+#define DUE_EXPR "(CASE c.state WHEN 'dispatched' THEN c.sign_due_at WHEN 'signed' THEN c.resolve_due_at END)"
+#define UNREAD_EXPR "(CASE WHEN r.version IS NULL OR r.version < c.version THEN 1 ELSE 0 END)"
+#define LIST_COLS                                                                                                    \
+	"SELECT c.id, c.state, c.title, c.category_code, k.name_zh, a.code, a.name, c.source, c.urgent, c.address,"  \
+	" COALESCE(c.lead_unit_id, 0), u.name, c.submitted_at, COALESCE(" DUE_EXPR ", 0), c.version, " UNREAD_EXPR \
+	", c.extension_pending, c.supervised"
+#define COUNT_COLS "SELECT COUNT(*), COALESCE(SUM(" UNREAD_EXPR "), 0)"
+/* Binds: 1 = the user, for what they have read. */
+#define FROM_CASES                                                                                                   \
+	" FROM cases c JOIN areas a ON a.id = c.area_id JOIN case_categories k ON k.code = c.category_code"           \
+	" LEFT JOIN units u ON u.id = c.lead_unit_id LEFT JOIN case_reads r ON r.case_id = c.id AND r.user_id = ?"
+
+/* Binds: scope (2). */
+#define W_DISPATCH                                                                                                   \
+	" WHERE " STORE_IN_SCOPE("a") " AND (c.state IN ('submitted', 'returned')"                                    \
+	" OR (c.state = 'signed' AND c.extension_pending = 1))"
+/* Binds: unit, unit. */
+#define W_DEPARTMENT                                                                                                 \
+	" WHERE c.state IN ('dispatched', 'signed') AND (c.lead_unit_id = ? OR EXISTS (SELECT 1 FROM case_units x"    \
+	" WHERE x.case_id = c.id AND x.unit_id = ? AND x.replied_at IS NULL))"
+/* Binds: user. */
+#define W_MINE " WHERE c.reporter_user_id = ?"
+/* Binds: scope (2), near. */
+#define W_SUPERVISION                                                                                                \
+	" WHERE " STORE_IN_SCOPE("a") " AND c.state IN ('dispatched', 'signed') AND (" DUE_EXPR " <= ?"              \
+	" OR c.supervised = 1)"
+
+/* Pages: by id (dispatch: ascending; mine: descending) or by (due, id). */
+#define PAGE_ID_ASC " AND c.id > ? ORDER BY c.id LIMIT ?"
+#define PAGE_ID_DESC " AND (? = 0 OR c.id < ?) ORDER BY c.id DESC LIMIT ?"
+#define PAGE_DUE " AND (" DUE_EXPR " > ? OR (" DUE_EXPR " = ? AND c.id > ?)) ORDER BY " DUE_EXPR ", c.id LIMIT ?"
+
+static const char sql_dispatch[] = LIST_COLS FROM_CASES W_DISPATCH PAGE_ID_ASC;
+static const char sql_department[] = LIST_COLS FROM_CASES W_DEPARTMENT PAGE_DUE;
+static const char sql_mine[] = LIST_COLS FROM_CASES W_MINE PAGE_ID_DESC;
+static const char sql_supervision[] = LIST_COLS FROM_CASES W_SUPERVISION PAGE_DUE;
+static const char sql_count_dispatch[] = COUNT_COLS FROM_CASES W_DISPATCH;
+static const char sql_count_department[] = COUNT_COLS FROM_CASES W_DEPARTMENT;
+static const char sql_count_mine[] = COUNT_COLS FROM_CASES W_MINE;
+static const char sql_count_supervision[] = COUNT_COLS FROM_CASES W_SUPERVISION;
+
+/* Everything the caller may see, with filters; newest first. Binds after
+ * the visibility: state, state, category, category, source, source, area
+ * range (2), q, q, q, q, then the page. */
+#define FILTERS                                                                                                      \
+	" AND (CAST(? AS TEXT) IS NULL OR c.state = ?) AND (CAST(? AS TEXT) IS NULL OR c.category_code = ?)"         \
+	" AND (CAST(? AS TEXT) IS NULL OR c.source = ?) AND " STORE_IN_SCOPE("a")                                    \
+	" AND (CAST(? AS TEXT) IS NULL OR c.title LIKE ? OR c.description LIKE ? OR c.address LIKE ?)"
+static const char sql_all_area[] = LIST_COLS FROM_CASES " WHERE " STORE_IN_SCOPE("a") FILTERS PAGE_ID_DESC;
+static const char sql_all_unit[] = LIST_COLS FROM_CASES " WHERE (c.lead_unit_id = ? OR EXISTS (SELECT 1 FROM"
+							" case_units x WHERE x.case_id = c.id AND x.unit_id = ?))" FILTERS
+							PAGE_ID_DESC;
+static const char sql_all_mine[] = LIST_COLS FROM_CASES W_MINE FILTERS PAGE_ID_DESC;
+
+/* "%text%" for LIKE, with the pattern characters dropped from the text. */
+static char *like_text(const char *text)
+{
+	size_t n = strlen(text);
+	char *out = xmalloc(n + 3), *p = out;
+	*p++ = '%';
+	for (; *text; text++)
+		if (*text != '%' && *text != '_' && *text != '\\')
+			*p++ = *text;
+	*p++ = '%';
+	*p = '\0';
+	return out;
+}
+
+enum inbox { INBOX_ALL, INBOX_DISPATCH, INBOX_DEPARTMENT, INBOX_MINE, INBOX_SUPERVISION, INBOX_COUNT };
+static const char *const inbox_names[INBOX_COUNT] = {"all", "dispatch", "department", "mine", "supervision"};
+
+static bool staff_like(enum role r)
+{
+	return r == ROLE_ADMIN || r == ROLE_COMMANDER || r == ROLE_STAFF;
+}
+
+/* Which inboxes a caller works from. */
+static bool inbox_available(const struct caller *c, enum inbox i)
+{
+	switch (i) {
+	case INBOX_ALL:
+		return true;
+	case INBOX_DISPATCH:
+	case INBOX_SUPERVISION:
+		return staff_like(c->role);
+	case INBOX_DEPARTMENT:
+		return c->role == ROLE_HANDLER && c->unit_id > 0;
+	case INBOX_MINE:
+		return c->user_id > 0;
+	case INBOX_COUNT:
+		break;
+	}
+	return false;
+}
+
+static json_t *item_json(struct store_stmt *st, int64_t now)
+{
+	int64_t due = store_col_int(st, 13);
+	int64_t lead = store_col_int(st, 10);
+	return json_pack("{s:I, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:b, s:s, s:o, s:o, s:o, s:b, s:I, s:b, s:b,"
+			 " s:b}",
+			 "id", (json_int_t)store_col_int(st, 0), "state", store_col_text(st, 1), "title",
+			 store_col_text(st, 2), "category", "code", store_col_text(st, 3), "name_zh",
+			 store_col_text(st, 4), "area", "code", store_col_text(st, 5), "name", store_col_text(st, 6),
+			 "source", store_col_text(st, 7), "urgent", store_col_int(st, 8) != 0, "address",
+			 store_col_text(st, 9), "lead_department",
+			 lead ? json_pack("{s:I, s:s}", "id", (json_int_t)lead, "name", store_col_text(st, 11)) : json_null(),
+			 "submitted_at", case_time_json(store_col_int(st, 12)), "due_at", case_time_json(due), "overdue",
+			 due && now > due, "version", (json_int_t)store_col_int(st, 14), "unread",
+			 store_col_int(st, 15) != 0, "extension_pending", store_col_int(st, 16) != 0, "supervised",
+			 store_col_int(st, 17) != 0);
+}
+
+struct list_query {
+	const struct caller *caller;
+	enum inbox inbox;
+	const char *state, *category, *source, *area, *q;
+	int64_t limit;
+	int64_t cursor_id, cursor_due;
+	json_t *items;
+	int64_t last_id, last_due;
+	bool bad_area;
+};
+
+/* The instant up to which a due date counts as near. */
+static int near_limit(struct store_conn *c, int64_t now, int64_t *out)
+{
+	const struct workcal *cal = cases_calendar(c);
+	if (!cal)
+		return STORE_ERROR;
+	*out = workcal_add_minutes(cal, now, SUPERVISION_NEAR_MINUTES);
+	return STORE_OK;
+}
+
+static int list_tx(struct store_conn *c, void *arg)
+{
+	struct list_query *q = arg;
+	const struct caller *caller = q->caller;
+	int64_t now = time_now();
+	json_decref(q->items);
+	q->items = json_array();
+	struct store_scope range = caller->scope;
+	if (q->area) {
+		struct area_ref a;
+		int rc = area_find(c, &caller->scope, q->area, &a);
+		if (rc == STORE_DONE) {
+			q->bad_area = true;
+			return STORE_ABORT;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		snprintf(range.path, sizeof range.path, "%s", a.path);
+	}
+	const char *sql;
+	switch (q->inbox) {
+	case INBOX_DISPATCH:
+		sql = sql_dispatch;
+		break;
+	case INBOX_DEPARTMENT:
+		sql = sql_department;
+		break;
+	case INBOX_MINE:
+		sql = sql_mine;
+		break;
+	case INBOX_SUPERVISION:
+		sql = sql_supervision;
+		break;
+	default:
+		sql = caller->role == ROLE_HANDLER ? sql_all_unit : caller->role == ROLE_RESIDENT ? sql_all_mine : sql_all_area;
+		break;
+	}
+	struct store_stmt *st = store_prepare(c, sql);
+	if (!st)
+		return STORE_ERROR;
+	int i = 1;
+	store_bind_int(st, i++, caller->user_id);
+	int64_t near = 0;
+	switch (q->inbox) {
+	case INBOX_DISPATCH:
+		store_bind_scope(st, i, &range);
+		i += 2;
+		store_bind_int(st, i++, q->cursor_id);
+		break;
+	case INBOX_SUPERVISION: {
+		int rc = near_limit(c, now, &near);
+		if (rc != STORE_OK) {
+			store_reset(st);
+			return rc;
+		}
+		store_bind_scope(st, i, &range);
+		i += 2;
+		store_bind_int(st, i++, near);
+	}
+		/* fall through: the (due, id) page */
+		/* FALLTHROUGH */
+	case INBOX_DEPARTMENT:
+		if (q->inbox == INBOX_DEPARTMENT) {
+			store_bind_int(st, i++, caller->unit_id);
+			store_bind_int(st, i++, caller->unit_id);
+		}
+		store_bind_int(st, i++, q->cursor_due);
+		store_bind_int(st, i++, q->cursor_due);
+		store_bind_int(st, i++, q->cursor_id);
+		break;
+	case INBOX_MINE:
+		store_bind_int(st, i++, caller->user_id);
+		store_bind_int(st, i++, q->cursor_id);
+		store_bind_int(st, i++, q->cursor_id);
+		break;
+	default: {
+		if (sql == sql_all_unit) {
+			store_bind_int(st, i++, caller->unit_id);
+			store_bind_int(st, i++, caller->unit_id);
+		} else if (sql == sql_all_mine) {
+			store_bind_int(st, i++, caller->user_id);
+		} else {
+			store_bind_scope(st, i, &caller->scope);
+			i += 2;
+		}
+		store_bind_text(st, i++, q->state);
+		store_bind_text(st, i++, q->state);
+		store_bind_text(st, i++, q->category);
+		store_bind_text(st, i++, q->category);
+		store_bind_text(st, i++, q->source);
+		store_bind_text(st, i++, q->source);
+		/* Handlers and residents are not area-scoped: without an area
+		 * filter their range is the whole tree. */
+		struct store_scope all = {.path = "/"};
+		store_bind_scope(st, i, q->area || sql == sql_all_area ? &range : &all);
+		i += 2;
+		char *like = q->q ? like_text(q->q) : NULL;
+		store_bind_text(st, i++, q->q ? like : NULL);
+		store_bind_text(st, i++, like);
+		store_bind_text(st, i++, like);
+		store_bind_text(st, i++, like);
+		free(like);
+		store_bind_int(st, i++, q->cursor_id);
+		store_bind_int(st, i++, q->cursor_id);
+		break;
+	}
+	}
+	store_bind_int(st, i, q->limit);
+	int rc;
+	size_t n = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		json_array_append_new(q->items, item_json(st, now));
+		q->last_id = store_col_int(st, 0);
+		q->last_due = store_col_int(st, 13);
+		n++;
+	}
+	store_reset(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* "due.id" for the inboxes ordered by due date, a plain id otherwise. */
+static bool parse_cursor(const char *text, bool compound, int64_t *due, int64_t *id)
+{
+	char *end;
+	if (compound) {
+		long long d = strtoll(text, &end, 10);
+		if (*end != '.')
+			return false;
+		long long v = strtoll(end + 1, &end, 10);
+		if (*end || v <= 0)
+			return false;
+		*due = d;
+		*id = v;
+		return true;
+	}
+	long long v = strtoll(text, &end, 10);
+	if (*end || v <= 0 || end == text)
+		return false;
+	*id = v;
+	return true;
+}
+
+void cases_list(struct http_req *req)
+{
+	const struct caller *caller = identity_caller(req);
+	struct list_query q = {.caller = caller, .state = http_query(req, "state"), .category = http_query(req, "category"),
+			       .source = http_query(req, "source"), .area = http_query(req, "area"),
+			       .q = http_query(req, "q"), .limit = 50};
+	const char *inbox = http_query(req, "inbox");
+	q.inbox = INBOX_COUNT;
+	for (int i = 0; i < INBOX_COUNT; i++)
+		if (!inbox ? i == INBOX_ALL : strcmp(inbox, inbox_names[i]) == 0)
+			q.inbox = (enum inbox)i;
+	if (q.inbox == INBOX_COUNT) {
+		http_reply_error(req, HTTP_ERR_invalid_parameter, "inbox", "inbox is dispatch, department, mine or supervision");
+		return;
+	}
+	if (!inbox_available(caller, q.inbox)) {
+		http_reply_error(req, HTTP_ERR_forbidden, "inbox", "Your role has no %s inbox", inbox_names[q.inbox]);
+		return;
+	}
+	if (q.state && case_state_parse(q.state) == CASE_STATE_NONE) {
+		http_reply_error(req, HTTP_ERR_invalid_parameter, "state", "Unknown state");
+		return;
+	}
+	const char *limit = http_query(req, "limit");
+	if (limit) {
+		char *end;
+		long long v = strtoll(limit, &end, 10);
+		if (*end || end == limit || v < 1 || v > 500) {
+			http_reply_error(req, HTTP_ERR_invalid_parameter, "limit", "limit is 1..500");
+			return;
+		}
+		q.limit = v;
+	}
+	bool by_due = q.inbox == INBOX_DEPARTMENT || q.inbox == INBOX_SUPERVISION;
+	q.cursor_due = INT64_MIN;
+	const char *cursor = http_query(req, "cursor");
+	if (cursor && !parse_cursor(cursor, by_due, &q.cursor_due, &q.cursor_id)) {
+		http_reply_error(req, HTTP_ERR_invalid_parameter, "cursor", "Use the next_cursor of the previous page");
+		return;
+	}
+	int rc = store_tx(cases_store, STORE_READ, list_tx, &q);
+	if (rc != STORE_OK) {
+		json_decref(q.items);
+		if (q.bad_area)
+			http_reply_error(req, HTTP_ERR_not_found, "area", "No such area");
+		else
+			reply_store_failure(req, rc);
+		return;
+	}
+	json_t *next = json_null();
+	if ((int64_t)json_array_size(q.items) == q.limit) {
+		char text[48];
+		if (by_due)
+			snprintf(text, sizeof text, "%" PRId64 ".%" PRId64, q.last_due, q.last_id);
+		else
+			snprintf(text, sizeof text, "%" PRId64, q.last_id);
+		next = json_string(text);
+	}
+	http_reply_json(req, 200, json_pack("{s:o, s:o}", "items", q.items, "next_cursor", next));
+}
+
+struct counts {
+	const struct caller *caller;
+	json_t *out;
+};
+
+static int counts_tx(struct store_conn *c, void *arg)
+{
+	struct counts *k = arg;
+	const struct caller *caller = k->caller;
+	json_decref(k->out);
+	k->out = json_object();
+	static const char *const sqls[INBOX_COUNT] = {NULL, sql_count_dispatch, sql_count_department, sql_count_mine,
+						      sql_count_supervision};
+	for (int i = INBOX_DISPATCH; i < INBOX_COUNT; i++) {
+		if (!inbox_available(caller, (enum inbox)i))
+			continue;
+		int64_t near = 0;
+		if (i == INBOX_SUPERVISION) {
+			int rc = near_limit(c, time_now(), &near);
+			if (rc != STORE_OK)
+				return rc;
+		}
+		struct store_stmt *st = store_prepare(c, sqls[i]);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, caller->user_id);
+		if (i == INBOX_DISPATCH || i == INBOX_SUPERVISION)
+			store_bind_scope(st, 2, &caller->scope);
+		if (i == INBOX_SUPERVISION)
+			store_bind_int(st, 4, near);
+		if (i == INBOX_DEPARTMENT) {
+			store_bind_int(st, 2, caller->unit_id);
+			store_bind_int(st, 3, caller->unit_id);
+		}
+		if (i == INBOX_MINE)
+			store_bind_int(st, 2, caller->user_id);
+		int rc = store_step(st);
+		if (rc == STORE_ROW)
+			json_object_set_new(k->out, inbox_names[i],
+					    json_pack("{s:I, s:I}", "total", (json_int_t)store_col_int(st, 0), "unread",
+						      (json_int_t)store_col_int(st, 1)));
+		store_reset(st);
+		if (rc != STORE_ROW)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+void cases_inboxes(struct http_req *req)
+{
+	struct counts k = {.caller = identity_caller(req)};
+	int rc = store_tx(cases_store, STORE_READ, counts_tx, &k);
+	if (rc != STORE_OK) {
+		json_decref(k.out);
+		reply_store_failure(req, rc);
+		return;
+	}
+	http_reply_json(req, 200, k.out);
+}
+
+/* ---- one case ---- */
+
+struct read_one {
+	const struct caller *caller;
+	int64_t id;
+	json_t *out;
+	int version;
+	bool missing;
+};
+
+static int read_tx(struct store_conn *c, void *arg)
+{
+	struct read_one *r = arg;
+	json_decref(r->out);
+	r->out = NULL;
+	struct case_row row;
+	int rc = case_load(c, r->id, &row);
+	if (rc == STORE_OK)
+		rc = case_visible(c, r->caller, &row);
+	if (rc == STORE_DONE) {
+		r->missing = true;
+		return STORE_ABORT;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	unsigned parties;
+	if ((rc = case_parties(c, r->caller, &row, &parties)) != STORE_OK)
+		return rc;
+	r->version = row.version;
+	return case_json(c, &row, parties, false, &r->out);
+}
+
+static int mark_tx(struct store_conn *c, void *arg)
+{
+	struct read_one *r = arg;
+	return case_mark_read(c, r->caller->user_id, r->id, r->version);
+}
+
+void cases_read(struct http_req *req)
+{
+	struct read_one r = {.caller = identity_caller(req), .id = http_param_id(req, "id")};
+	int rc = r.id > 0 ? store_tx(cases_store, STORE_READ, read_tx, &r) : STORE_ABORT;
+	if (rc != STORE_OK) {
+		json_decref(r.out);
+		if (rc == STORE_ABORT)
+			http_reply_error(req, HTTP_ERR_not_found, NULL, "No such case");
+		else
+			reply_store_failure(req, rc);
+		return;
+	}
+	/* Opening a case is what makes it read; a failure here costs only
+	 * an unread mark, so the answer stands. */
+	if (r.caller->user_id)
+		store_tx(cases_store, STORE_WRITE, mark_tx, &r);
+	http_reply_json(req, 200, r.out);
+}
