@@ -35,6 +35,7 @@ static const struct config_key config_keys[] = {
 	{"shutdown_timeout", CONFIG_INT, "10", 0, 3600, "seconds to let in-flight requests finish on SIGTERM"},
 	{"per_ip_connections", CONFIG_INT, "0", 0, 100000, "most open connections from one address; 0 means no limit"},
 	{"trusted_proxy", CONFIG_STRING, "", 0, 0, "addresses of proxies (nginx) whose X-Real-IP / X-Forwarded-For name the client, comma-separated"},
+	{"case_autoclose_days", CONFIG_INT, "7", 1, 365, "days after which a resolved case nobody rated is closed"},
 	{"key_file", CONFIG_STRING, "", 0, 0, "the data key file; empty: beside a SQLite database (PATH.key), required for PostgreSQL"},
 };
 

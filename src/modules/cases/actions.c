@@ -49,14 +49,6 @@ static int unit_exists(struct store_conn *c, int64_t id, bool *yes)
 	return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
 }
 
-#define ABORT_WITH(r, code, fld, ...)                                                                                 \
-	do {                                                                                                          \
-		(r)->error = (code);                                                                                  \
-		(r)->error_field = (fld);                                                                             \
-		snprintf((r)->error_message, sizeof (r)->error_message, __VA_ARGS__);                                 \
-		return STORE_ABORT;                                                                                   \
-	} while (0)
-
 static const char sql_update_facts[] =
 	"UPDATE cases SET state = ?, lead_unit_id = ?, reopen_count = ?, extension_pending = ?, extension_days = ?,"
 	" ruled = ?, merged_into = ?, dispatched_at = ?, signed_at = ?, resolved_at = ?, sign_due_at = ?,"
@@ -182,16 +174,16 @@ static int decide(struct case_action_request *r, const struct case_row *row, uns
 	switch (first) {
 	case CASE_STEP_INVALID_TRANSITION:
 		if (strcmp(first_why, row->state) == 0)
-			ABORT_WITH(r, HTTP_ERR_invalid_transition, "action", "Cannot %s: the case is %s", action, row->state);
-		ABORT_WITH(r, HTTP_ERR_invalid_transition, "action", "Cannot %s: the case is %s (%s)", action, row->state,
+			CASE_REFUSE(r, HTTP_ERR_invalid_transition, "action", "Cannot %s: the case is %s", action, row->state);
+		CASE_REFUSE(r, HTTP_ERR_invalid_transition, "action", "Cannot %s: the case is %s (%s)", action, row->state,
 			   first_why);
 	case CASE_STEP_FORBIDDEN:
-		ABORT_WITH(r, HTTP_ERR_forbidden, "action", "Your part on this case (%s) may not %s",
+		CASE_REFUSE(r, HTTP_ERR_forbidden, "action", "Your part on this case (%s) may not %s",
 			   tried ? case_party_name(first_party) : "none", action);
 	case CASE_STEP_MISSING_FIELD:
-		ABORT_WITH(r, HTTP_ERR_missing_field, first_why, "%s needs %s", action, first_why);
+		CASE_REFUSE(r, HTTP_ERR_missing_field, first_why, "%s needs %s", action, first_why);
 	case CASE_STEP_BAD_VALUE:
-		ABORT_WITH(r, HTTP_ERR_invalid_value, first_why, "Invalid %s", first_why);
+		CASE_REFUSE(r, HTTP_ERR_invalid_value, first_why, "Invalid %s", first_why);
 	case CASE_STEP_OK:
 		break;
 	}
@@ -208,13 +200,13 @@ static int check_references(struct store_conn *c, struct case_action_request *r,
 		if ((rc = unit_exists(c, r->input.lead_department, &ok)) != STORE_OK)
 			return rc;
 		if (!ok)
-			ABORT_WITH(r, HTTP_ERR_invalid_value, "lead_department", "No such department");
+			CASE_REFUSE(r, HTTP_ERR_invalid_value, "lead_department", "No such department");
 	}
 	for (size_t i = 0; i < r->input.co_department_count; i++) {
 		if ((rc = unit_exists(c, r->input.co_departments[i], &ok)) != STORE_OK)
 			return rc;
 		if (!ok)
-			ABORT_WITH(r, HTTP_ERR_invalid_value, "co_departments", "No such department: %lld",
+			CASE_REFUSE(r, HTTP_ERR_invalid_value, "co_departments", "No such department: %lld",
 				   (long long)r->input.co_departments[i]);
 	}
 	if (r->action == CASE_MERGE) {
@@ -223,11 +215,11 @@ static int check_references(struct store_conn *c, struct case_action_request *r,
 		if (rc == STORE_OK)
 			rc = case_visible(c, r->caller, &target);
 		if (rc == STORE_DONE)
-			ABORT_WITH(r, HTTP_ERR_invalid_value, "merged_into", "No such case");
+			CASE_REFUSE(r, HTTP_ERR_invalid_value, "merged_into", "No such case");
 		if (rc != STORE_OK)
 			return rc;
 		if (target.merged_into || strcmp(target.state, "closed") == 0 || target.id == row->id)
-			ABORT_WITH(r, HTTP_ERR_invalid_value, "merged_into", "Merge into an open case");
+			CASE_REFUSE(r, HTTP_ERR_invalid_value, "merged_into", "Merge into an open case");
 	}
 	return STORE_OK;
 }
@@ -242,7 +234,7 @@ static int act_tx(struct store_conn *c, void *arg)
 	if (rc == STORE_OK && !r->as_reporter && !r->as_system)
 		rc = case_visible(c, r->caller, &row);
 	if (rc == STORE_DONE)
-		ABORT_WITH(r, HTTP_ERR_not_found, NULL, "No such case");
+		CASE_REFUSE(r, HTTP_ERR_not_found, NULL, "No such case");
 	if (rc != STORE_OK)
 		return rc;
 	unsigned parties = 0;
@@ -253,7 +245,7 @@ static int act_tx(struct store_conn *c, void *arg)
 	else if ((rc = case_parties(c, r->caller, &row, &parties)) != STORE_OK)
 		return rc;
 	if (r->version != row.version)
-		ABORT_WITH(r, HTTP_ERR_conflict, "version", "The case changed (now version %d): reload and try again",
+		CASE_REFUSE(r, HTTP_ERR_conflict, "version", "The case changed (now version %d): reload and try again",
 			   row.version);
 	r->input.action = r->action;
 	struct case_facts next;
@@ -357,7 +349,7 @@ static int act_tx(struct store_conn *c, void *arg)
 	if (rc != STORE_DONE)
 		return rc;
 	if (changed != 1)
-		ABORT_WITH(r, HTTP_ERR_conflict, "version", "The case changed: reload and try again");
+		CASE_REFUSE(r, HTTP_ERR_conflict, "version", "The case changed: reload and try again");
 	if ((rc = write_extras(c, row.id, &x)) != STORE_OK)
 		return rc;
 	if (reopened) {
@@ -408,7 +400,7 @@ static int act_tx(struct store_conn *c, void *arg)
 		rc = case_attach_photos(c, row.id, event_id, r->photos, &bad);
 		if (rc == STORE_ABORT) {
 			json_decref(data);
-			ABORT_WITH(r, HTTP_ERR_invalid_value, "photos", "No uploaded photo %.16s…: upload it first", bad);
+			CASE_REFUSE(r, HTTP_ERR_invalid_value, "photos", "No uploaded photo %.16s…: upload it first", bad);
 		}
 		if (rc != STORE_OK) {
 			json_decref(data);

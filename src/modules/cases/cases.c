@@ -305,6 +305,7 @@ const struct http_module *cases_module(struct store *store, const struct vault *
 {
 	cases_store = store;
 	cases_vault = vault;
-	(void)cfg;
+	if (cfg)
+		cases_autoclose_days = (int)config_get_int(cfg, "case_autoclose_days");
 	return &cases_http;
 }

@@ -16,6 +16,16 @@
 extern struct store *cases_store;
 extern const struct vault *cases_vault;
 
+/* Refuses a request from inside a transaction: fills the error fields of
+ * *out (an intake or action result) and rolls back quietly. */
+#define CASE_REFUSE(out, code, fld, ...)                                                                              \
+	do {                                                                                                          \
+		(out)->error = (code);                                                                                \
+		(out)->error_field = (fld);                                                                           \
+		snprintf((out)->error_message, sizeof (out)->error_message, __VA_ARGS__);                             \
+		return STORE_ABORT;                                                                                   \
+	} while (0)
+
 /* ---- a case as the actions and reads need it (cases.c) ---- */
 
 #define CASE_CATEGORY_CODE_MAX 32

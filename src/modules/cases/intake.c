@@ -46,14 +46,6 @@ static bool reports_anywhere(const struct caller *caller)
 	return !caller || (!caller->token_id && caller->role == ROLE_RESIDENT);
 }
 
-#define REFUSE(out, code, fld, ...)                                                                                   \
-	do {                                                                                                          \
-		(out)->error = (code);                                                                                \
-		(out)->error_field = (fld);                                                                           \
-		snprintf((out)->error_message, sizeof (out)->error_message, __VA_ARGS__);                             \
-		return STORE_ABORT;                                                                                   \
-	} while (0)
-
 struct intake_tx {
 	const struct caller *caller;
 	const struct actor *actor;
@@ -235,7 +227,7 @@ static int intake_tx(struct store_conn *c, void *arg)
 	struct case_limits limits;
 	int rc = case_category_limits(c, in->category, &limits);
 	if (rc == STORE_DONE)
-		REFUSE(out, HTTP_ERR_invalid_value, "category", "No such category: %s", in->category);
+		CASE_REFUSE(out, HTTP_ERR_invalid_value, "category", "No such category: %s", in->category);
 	if (rc != STORE_OK)
 		return rc;
 	struct store_stmt *st = store_prepare(c, sql_category_fields);
@@ -252,7 +244,7 @@ static int intake_tx(struct store_conn *c, void *arg)
 
 	const char *area_code = in->area_code ? in->area_code : (t->caller ? t->caller->scope_code : NULL);
 	if (!area_code)
-		REFUSE(out, HTTP_ERR_missing_field, "area_code", "Say where: the code of the community or grid");
+		CASE_REFUSE(out, HTTP_ERR_missing_field, "area_code", "Say where: the code of the community or grid");
 	if (!(st = store_prepare(c, sql_area_by_code)))
 		return STORE_ERROR;
 	store_bind_text(st, 1, area_code);
@@ -265,7 +257,7 @@ static int intake_tx(struct store_conn *c, void *arg)
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return rc;
 	if (!area_id || (!reports_anywhere(t->caller) && !store_path_in_scope(&t->caller->scope, area_path)))
-		REFUSE(out, HTTP_ERR_invalid_value, "area_code", "No such area in your scope");
+		CASE_REFUSE(out, HTTP_ERR_invalid_value, "area_code", "No such area in your scope");
 
 	struct case_route_choice rule = {0};
 	rc = case_route_find(c, in->category, area_path, &rule);
@@ -346,7 +338,7 @@ static int intake_tx(struct store_conn *c, void *arg)
 		const char *bad = NULL;
 		rc = case_attach_photos(c, id, 0, in->photos, &bad);
 		if (rc == STORE_ABORT)
-			REFUSE(out, HTTP_ERR_invalid_value, "photos", "No uploaded photo %.16s…: upload it first", bad);
+			CASE_REFUSE(out, HTTP_ERR_invalid_value, "photos", "No uploaded photo %.16s…: upload it first", bad);
 		if (rc != STORE_OK)
 			return rc;
 	}
@@ -412,7 +404,7 @@ int cases_intake(const struct caller *caller, const struct actor *actor, const s
 	for (const char *const *s = allowed; *s; s++)
 		source_ok |= strcmp(*s, t.source) == 0;
 	if (!source_ok)
-		REFUSE(out, HTTP_ERR_invalid_value, "source", "You may not submit as source %s", t.source);
+		CASE_REFUSE(out, HTTP_ERR_invalid_value, "source", "You may not submit as source %s", t.source);
 	if (in->reporter_phone && *in->reporter_phone) {
 		char mobile[IDCHECK_MOBILE_SIZE], landline[IDCHECK_LANDLINE_SIZE];
 		if (idcheck_mobile(in->reporter_phone, mobile))
@@ -420,16 +412,16 @@ int cases_intake(const struct caller *caller, const struct actor *actor, const s
 		else if (idcheck_landline(in->reporter_phone, landline))
 			snprintf(t.phone, sizeof t.phone, "%s", landline);
 		else
-			REFUSE(out, HTTP_ERR_invalid_value, "reporter_phone", "Not a phone number in China");
+			CASE_REFUSE(out, HTTP_ERR_invalid_value, "reporter_phone", "Not a phone number in China");
 		idcheck_mask_phone(t.phone, t.phone_masked, sizeof t.phone_masked);
 	} else if (!caller) {
 		/* An anonymous request needs a way back to its reporter. */
-		REFUSE(out, HTTP_ERR_missing_field, "reporter_phone", "Leave a phone number so the handler can call back");
+		CASE_REFUSE(out, HTTP_ERR_missing_field, "reporter_phone", "Leave a phone number so the handler can call back");
 	}
 	if (in->has_location && (in->lat < -90 || in->lat > 90 || in->lon < -180 || in->lon > 180))
-		REFUSE(out, HTTP_ERR_invalid_value, "location", "Latitude -90..90 and longitude -180..180");
+		CASE_REFUSE(out, HTTP_ERR_invalid_value, "location", "Latitude -90..90 and longitude -180..180");
 	if (in->direct_answer && strcmp(t.source, "hotline") && strcmp(t.source, "window"))
-		REFUSE(out, HTTP_ERR_invalid_value, "direct_answer", "Only the hotline and the window answer directly");
+		CASE_REFUSE(out, HTTP_ERR_invalid_value, "direct_answer", "Only the hotline and the window answer directly");
 	if (in->title && *in->title)
 		snprintf(t.title, sizeof t.title, "%s", in->title);
 	else
