@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 profile=${1:-build}
 
 build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
-  libsqlite3-dev libpq-dev libsodium-dev zlib1g-dev libzip-dev libexpat1-dev libxlsxwriter-dev)
-test_pkgs=(libcmocka-dev postgresql chromium fonts-wqy-microhei)
+  libsqlite3-dev libpq-dev libsodium-dev zlib1g-dev libzip-dev libexpat1-dev libxlsxwriter-dev
+  libcurl4-openssl-dev)
+test_pkgs=(libcmocka-dev postgresql sqlite3 chromium fonts-wqy-microhei)
 bench_pkgs=(wrk nginx-light postgresql)
 
 pkgs=("${build_pkgs[@]}")

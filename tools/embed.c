@@ -3,6 +3,7 @@
  *   embed assets OUT.c BASEDIR FILE...   web files -> struct http_asset[]
  *                                        (MIME type, SHA-256 ETag, gzip form)
  *   embed migrations OUT.c FILE...       NNNN_name.sql -> struct store_migration[]
+ *   embed text OUT.c SYMBOL FILE         any text file -> const char *const SYMBOL
  *
  * Run by Meson; FILE paths are relative to BASEDIR for assets. */
 #include <ctype.h>
@@ -182,10 +183,27 @@ static void embed_migrations(FILE *out, char **files, int n)
 	fprintf(out, "};\nconst size_t store_migrations_count = %d;\n", n);
 }
 
+/* One text file as a NUL-terminated string (e.g. the built-in working
+ * calendar). The bytes go in an unsigned array: UTF-8 above 127 would not fit
+ * a signed char initializer. */
+static void embed_text(FILE *out, const char *symbol, const char *file)
+{
+	size_t len;
+	unsigned char *data = read_file(file, &len);
+	if (memchr(data, 0, len))
+		die(file, "a text file holds a NUL byte");
+	fprintf(out, "#include <stddef.h>\n\n");
+	write_bytes(out, "text", data, len);
+	fprintf(out, "extern const char *const %s;\nconst char *const %s = (const char *)text;\n", symbol, symbol);
+	fprintf(out, "extern const size_t %s_len;\nconst size_t %s_len = %zu;\n", symbol, symbol, len);
+	free(data);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3 || sodium_init() < 0) {
-		fprintf(stderr, "usage: embed assets OUT.c BASEDIR FILE... | embed migrations OUT.c FILE...\n");
+		fprintf(stderr, "usage: embed assets OUT.c BASEDIR FILE... | embed migrations OUT.c FILE...\n"
+				"       embed text OUT.c SYMBOL FILE\n");
 		return 2;
 	}
 	FILE *out = fopen(argv[2], "w");
@@ -196,6 +214,8 @@ int main(int argc, char **argv)
 		embed_assets(out, argv[3], argv + 4, argc - 4);
 	else if (strcmp(argv[1], "migrations") == 0)
 		embed_migrations(out, argv + 3, argc - 3);
+	else if (strcmp(argv[1], "text") == 0 && argc == 5)
+		embed_text(out, argv[3], argv[4]);
 	else
 		die(argv[1], "unknown mode");
 	if (fclose(out) != 0)

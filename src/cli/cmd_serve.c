@@ -13,8 +13,11 @@
 #include "http/server.h"
 #include "modules/areas/areas.h"
 #include "modules/cases/cases.h"
+#include "modules/cases/case_config.h"
 #include "core/vault.h"
 #include "modules/identity/identity.h"
+#include "modules/notify/notify.h"
+#include "modules/media/media.h"
 #include "modules/register/register.h"
 #include "modules/system/system.h"
 #include "store/store.h"
@@ -43,6 +46,9 @@ size_t cli_modules(struct store *store, const struct vault *vault, const struct 
 	out[n++] = areas_module(store);
 	out[n++] = register_module(store, vault);
 	out[n++] = cases_module(store, vault, cfg);
+	out[n++] = notify_module(store);
+	out[n++] = case_config_module(store);
+	out[n++] = media_module(store, cfg);
 	return n;
 }
 
@@ -109,7 +115,13 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 	char *err = NULL, *bound = NULL;
 	struct http_server *srv = NULL;
 	int applied;
-	struct store *store = cli_open_store(cmd, &args, &applied);
+	struct store *store = NULL;
+	const char *blob_dir = config_get(args.cfg, "blob_dir");
+	if (*blob_dir && !media_blob_dir_usable(blob_dir, &err)) {
+		cli_error(cmd, "%s", err);
+		goto out;
+	}
+	store = cli_open_store(cmd, &args, &applied);
 	if (!store)
 		goto out;
 	if (store_claim(store, &err)) {
@@ -118,6 +130,12 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 	}
 	if (cli_open_vault(cmd, &args, store, &vault))
 		goto out;
+	/* The webhook thread only needs the store; it starts before the
+	 * server so a bad webhook setting fails the start, not a request. */
+	if (notify_start(store, args.cfg, &err)) {
+		cli_error(cmd, "%s", err);
+		goto out;
+	}
 	int fd = http_listen(config_get(args.cfg, "listen"), &bound, &err);
 	if (fd < 0) {
 		cli_error(cmd, "%s", err);
@@ -173,12 +191,15 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 		log_warn("requests still running after %u s: closing them", timeout_ms / 1000);
 	http_server_stop(srv);
 	srv = NULL;
+	/* Prompt: an attempt in flight is abandoned and given back. */
+	notify_stop();
 	log_info("stopped");
 	exit_code = CLI_OK;
 out:
 	if (srv)
 		http_server_stop(srv);
 	cases_close();
+	notify_stop();
 	store_close(store);
 	vault_wipe(&vault);
 	free(err);

@@ -14,6 +14,8 @@ enum config_type {
 	CONFIG_BOOL,
 	CONFIG_LISTEN,
 	CONFIG_DB,
+	CONFIG_URL,    /* empty, or an http:// or https:// URL */
+	CONFIG_SECRET, /* a string never printed */
 };
 
 struct config_key {
@@ -37,6 +39,14 @@ static const struct config_key config_keys[] = {
 	{"trusted_proxy", CONFIG_STRING, "", 0, 0, "addresses of proxies (nginx) whose X-Real-IP / X-Forwarded-For name the client, comma-separated"},
 	{"case_autoclose_days", CONFIG_INT, "7", 1, 365, "days after which a resolved case nobody rated is closed"},
 	{"key_file", CONFIG_STRING, "", 0, 0, "the data key file; empty: beside a SQLite database (PATH.key), required for PostgreSQL"},
+	{"webhook_url", CONFIG_URL, "", 0, 0, "http:// or https:// URL that events are POSTed to; empty: no webhook"},
+	{"webhook_secret", CONFIG_SECRET, "", 0, 0, "key of the X-Wangge-Signature HMAC (at least 16 characters when webhook_url is set)"},
+	{"webhook_timeout_ms", CONFIG_INT, "5000", 100, 600000, "milliseconds a webhook delivery may take before it counts as failed"},
+	{"webhook_retry_base_ms", CONFIG_INT, "1000", 1, 3600000, "first retry delay of a failed delivery in ms; doubles each attempt, at most 1 h"},
+	{"webhook_max_attempts", CONFIG_INT, "10", 1, 100, "delivery attempts of one event before it is marked failed"},
+	{"photo_max_bytes", CONFIG_INT, "5242880", 1024, 20971520, "largest photo upload in bytes (413 beyond)"},
+	{"photo_max_count", CONFIG_INT, "9", 1, 20, "most photos on one step of a case"},
+	{"blob_dir", CONFIG_STRING, "", 0, 0, "keep photos in this directory instead of the database (one machine only); empty: in the database"},
 };
 
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -112,6 +122,14 @@ static const char *check_value(const struct config_key *k, const char *value)
 		if (strncmp(value, "postgres://", 11) == 0 || strncmp(value, "postgresql://", 13) == 0)
 			return NULL;
 		return "is not sqlite:PATH or postgres://...";
+	case CONFIG_URL:
+		if (!*value)
+			return NULL;
+		if ((strncmp(value, "http://", 7) == 0 && value[7]) || (strncmp(value, "https://", 8) == 0 && value[8]))
+			return strpbrk(value, " \t\r\n") ? "holds white space" : NULL;
+		return "is not an http:// or https:// URL";
+	case CONFIG_SECRET:
+		return NULL;
 	}
 	return "has an unknown type";
 }
@@ -148,7 +166,11 @@ int config_set(struct config *cfg, const char *key, const char *value,
 	}
 	const char *why = check_value(&config_keys[i], value);
 	if (why) {
-		*err = xasprintf("%s: %s '%s' %s", origin, key, value, why);
+		/* A URL may carry a password: do not echo it. */
+		if (config_keys[i].type == CONFIG_URL || config_keys[i].type == CONFIG_SECRET)
+			*err = xasprintf("%s: %s %s", origin, key, why);
+		else
+			*err = xasprintf("%s: %s '%s' %s", origin, key, value, why);
 		return -1;
 	}
 	/* A lower-precedence source never overrides a higher one, whatever the
@@ -269,11 +291,14 @@ void config_print(const struct config *cfg, FILE *out)
 {
 	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		const char *v = cfg->values[i];
-		/* Never print a database password. */
+		/* Never print a password: a secret at all, a URL's but for the
+		 * user name. */
 		char *shown = NULL;
 		const char *at = strchr(v, '@');
 		const char *scheme = strstr(v, "://");
-		if (config_keys[i].type == CONFIG_DB && at && scheme) {
+		if (config_keys[i].type == CONFIG_SECRET && *v)
+			shown = xstrdup("***");
+		else if ((config_keys[i].type == CONFIG_DB || config_keys[i].type == CONFIG_URL) && at && scheme) {
 			const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
 			if (colon)
 				shown = xasprintf("%.*s:***%s", (int)(colon - v), v, at);

@@ -424,7 +424,9 @@ static void add_common_headers(struct http_req *req)
 {
 	struct MHD_Response *r = req->resp;
 	MHD_add_response_header(r, "X-Request-Id", req->id);
-	MHD_add_response_header(r, "Content-Security-Policy", CSP_POLICY);
+	/* A handler may set a stricter policy of its own (photos: sandbox). */
+	if (!MHD_get_response_header(r, "Content-Security-Policy"))
+		MHD_add_response_header(r, "Content-Security-Policy", CSP_POLICY);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");

@@ -85,6 +85,25 @@ async function freshCase(area, role) {
 }
 const caseRequest = (area) => JSON.stringify({ category: 'help', area_code: area, description: '矩阵提交' });
 
+// A routing rule of a fresh building, led by a fresh unit of the same area.
+async function freshRoute(area) {
+  const r = await town.admin.json('/api/v1/case-routes', { method: 'POST', body: JSON.stringify({ category: 'inquiry', area_code: await freshBuilding(area), lead_unit_id: await freshUnit(area) }) });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+
+// A JPEG unique to each call (a comment segment), so every upload is new: 201.
+function freshJpeg() {
+  const note = Buffer.from(uniq('photo-'));
+  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xfe, 0, note.length + 2]), note,
+    Buffer.from([0xff, 0xc0, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0])]);
+}
+async function freshPhoto() {
+  const r = await fetch(`${srv.url}/api/v1/photos`, { method: 'POST', body: freshJpeg() });
+  assert.equal(r.status, 201);
+  return (await r.json()).sha256;
+}
+
 const A = () => town.areas.gridA;
 const B = () => town.areas.gridB;
 const noB = (body) => !JSON.stringify(body).includes(town.areas.gridB) && !JSON.stringify(body).includes(town.areas.communityB);
@@ -220,6 +239,45 @@ const matrix = {
     ok: 200,
   },
   'GET /api/v1/public/areas/{code}': { in: () => [`/api/v1/public/areas/${A()}`], ok: 200 },
+  // The webhook is one setting of the whole system: no scope to be out of.
+  // A fresh test event is pending, so its retry is refused (409) once
+  // authorization has passed.
+  'GET /api/v1/webhook/deliveries': { in: () => ['/api/v1/webhook/deliveries'], ok: 200 },
+  'GET /api/v1/webhook/outbox': { in: () => ['/api/v1/webhook/outbox'], ok: 200 },
+  'POST /api/v1/webhook/test': { in: () => ['/api/v1/webhook/test', { method: 'POST' }], ok: 202 },
+  'POST /api/v1/webhook/outbox/{id}/retry': {
+    in: async () => [`/api/v1/webhook/outbox/${(await town.admin.json('/api/v1/webhook/test', { method: 'POST' })).body.id}/retry`, { method: 'POST' }],
+    ok: 409,
+  },
+  'GET /api/v1/case-categories': { in: () => ['/api/v1/case-categories'], ok: 200 },
+  'GET /api/v1/public/case-categories': { in: () => ['/api/v1/public/case-categories'], ok: 200 },
+  // Categories and the calendar are configuration, not data of an area: no scope to be out of.
+  'POST /api/v1/case-categories': { in: () => ['/api/v1/case-categories', { method: 'POST', body: JSON.stringify({ code: uniq('c_'), name_zh: '新类别', name_en: 'New category' }) }], ok: 201 },
+  'PATCH /api/v1/case-categories/{code}': { in: () => ['/api/v1/case-categories/inquiry', { method: 'PATCH', body: JSON.stringify({ name_zh: '咨询' }) }], ok: 200 },
+  'GET /api/v1/case-routes': { in: () => [`/api/v1/case-routes?area=${A()}`], out: () => [`/api/v1/case-routes?area=${B()}`], ok: 200, outStatus: 404 },
+  'POST /api/v1/case-routes': {
+    in: async () => ['/api/v1/case-routes', { method: 'POST', body: JSON.stringify({ category: 'inquiry', area_code: await freshBuilding(A()), lead_unit_id: await freshUnit(A()) }) }],
+    out: async () => ['/api/v1/case-routes', { method: 'POST', body: JSON.stringify({ category: 'inquiry', area_code: await freshBuilding(B()), lead_unit_id: await freshUnit(B()) }) }],
+    ok: 201, outStatus: 422,
+  },
+  'PATCH /api/v1/case-routes/{id}': {
+    in: async () => [`/api/v1/case-routes/${await freshRoute(A())}`, { method: 'PATCH', body: '{"auto":false}' }],
+    out: async () => [`/api/v1/case-routes/${await freshRoute(B())}`, { method: 'PATCH', body: '{"auto":false}' }],
+    ok: 200, outStatus: 404,
+  },
+  'DELETE /api/v1/case-routes/{id}': {
+    in: async () => [`/api/v1/case-routes/${await freshRoute(A())}`, { method: 'DELETE' }],
+    out: async () => [`/api/v1/case-routes/${await freshRoute(B())}`, { method: 'DELETE' }],
+    ok: 204, outStatus: 404,
+  },
+  'GET /api/v1/calendar': { in: () => ['/api/v1/calendar?from=2026-10-01&to=2026-10-07'], ok: 200 },
+  'PUT /api/v1/calendar': { in: () => ['/api/v1/calendar', { method: 'PUT', body: JSON.stringify({ text: 'hours = 09:00-12:00, 13:30-17:30\n' }) }], ok: 200 },
+  'GET /api/v1/stats/cases': { in: () => [`/api/v1/stats/cases?area=${A()}`], out: () => [`/api/v1/stats/cases?area=${B()}`], ok: 200, outStatus: 404 },
+  'POST /api/v1/photos': {
+    in: () => ['/api/v1/photos', { method: 'POST', body: freshJpeg(), headers: { 'Content-Type': 'image/jpeg' } }],
+    ok: 201,
+  },
+  'GET /api/v1/photos/{sha256}': { in: async () => [`/api/v1/photos/${await freshPhoto()}`], ok: 200 },
   'DELETE /api/v1/areas/{code}': {
     in: async () => [`/api/v1/areas/${await freshBuilding(A())}`, { method: 'DELETE' }],
     out: async () => [`/api/v1/areas/${await freshBuilding(B())}`, { method: 'DELETE' }],

@@ -368,3 +368,35 @@ test('a public area look-up names the place of a poster form', async () => {
   assert.equal(r.body.parent_name, '东风社区');
   assert.equal((await anon('/api/v1/public/areas/nope')).status, 404);
 });
+
+// A tiny JPEG header unique per call: enough for the content check.
+function jpeg(tag) {
+  const note = Buffer.from(`${tag}-${Date.now()}-${Math.random()}`);
+  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xfe, 0, note.length + 2]), note,
+    Buffer.from([0xff, 0xc0, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0])]);
+}
+async function upload(tag) {
+  const r = await fetch(`${srv.url}/api/v1/photos`, { method: 'POST', body: jpeg(tag), headers: { 'Content-Type': 'image/jpeg' } });
+  assert.equal(r.status, 201);
+  return (await r.json()).sha256;
+}
+
+test('photos: attached at intake and to the result, shown on both views and served back', async () => {
+  const before = await upload('before');
+  const sub = await submitAnon({ description: '路灯不亮', photos: [before] });
+  let c = (await act(staff, sub.id, 1, 'dispatch', { lead_department: units.water })).body;
+  c = (await act(water, sub.id, c.version, 'sign')).body;
+  const after = await upload('after');
+  const r = await act(water, sub.id, c.version, 'resolve', { result: '已修复', photos: [after] });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const resolveEvent = r.body.timeline.find((e) => e.action === 'resolve');
+  assert.deepEqual(r.body.photos.map((p) => [p.sha256, p.event_id]), [[before, null], [after, resolveEvent.id]]);
+  const pub = await anon(`/api/v1/public/cases/${sub.follow_code}`);
+  assert.equal(pub.body.photos.length, 2);
+  const img = await fetch(srv.url + pub.body.photos[1].url);
+  assert.equal(img.status, 200);
+  assert.equal(img.headers.get('content-type'), 'image/jpeg');
+  const many = await act(water, sub.id, r.body.version, 'comment', { text: '多图', photos: Array.from({ length: 10 }, (_, i) => String(i).padStart(64, 'a')) });
+  assert.equal(many.status, 422, 'more than photo_max_count');
+  assert.equal(many.body.error.field, 'photos');
+});

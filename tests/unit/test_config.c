@@ -137,6 +137,59 @@ static void test_print_hides_password(void **state)
 	config_free(cfg);
 }
 
+/* key, value -> accepted? */
+static const struct {
+	const char *key, *value;
+	bool ok;
+} webhook_values[] = {
+	{"webhook_url", "", true},
+	{"webhook_url", "https://hooks.example.org/wangge", true},
+	{"webhook_url", "http://127.0.0.1:9000/", true},
+	{"webhook_url", "ftp://example.org/", false},
+	{"webhook_url", "example.org", false},
+	{"webhook_url", "https://", false},
+	{"webhook_url", "https://a b/", false},
+	{"webhook_secret", "anything at all", true},
+	{"webhook_timeout_ms", "99", false},
+	{"webhook_timeout_ms", "5000", true},
+	{"webhook_retry_base_ms", "0", false},
+	{"webhook_max_attempts", "0", false},
+	{"webhook_max_attempts", "101", false},
+	{"webhook_max_attempts", "3", true},
+};
+
+static void test_webhook_settings(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof webhook_values / sizeof webhook_values[0]; i++) {
+		struct config *cfg = config_new();
+		char *err = NULL;
+		int rc = config_set(cfg, webhook_values[i].key, webhook_values[i].value, CONFIG_FLAG, "--flag", &err);
+		if ((rc == 0) != webhook_values[i].ok)
+			fail_msg("%s = '%s': %s", webhook_values[i].key, webhook_values[i].value, err ? err : "accepted");
+		free(err);
+		config_free(cfg);
+	}
+	struct config *cfg = config_new();
+	char *err = NULL;
+	assert_int_equal(config_set(cfg, "webhook_secret", "s3cret-s3cret-s3cret", CONFIG_ENV, "WANGGE_WEBHOOK_SECRET", &err), 0);
+	assert_int_equal(config_set(cfg, "webhook_url", "https://u:pw123@hooks.example.org/x", CONFIG_FLAG, "--webhook_url", &err), 0);
+	assert_int_equal(config_set(cfg, "webhook_url", "ftp://u:pw123@x/", CONFIG_FLAG, "--webhook_url", &err), -1);
+	assert_null(strstr(err, "pw123"));
+	free(err);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	config_print(cfg, f);
+	fclose(f);
+	assert_null(strstr(text, "s3cret"));
+	assert_null(strstr(text, "pw123"));
+	assert_non_null(strstr(text, "webhook_secret = ***\t"));
+	assert_non_null(strstr(text, "webhook_url = https://u:***@hooks.example.org/x\t"));
+	free(text);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_print_hides_password),
+		cmocka_unit_test(test_webhook_settings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include "core/timeutil.h"
 #include "modules/cases/cases.h"
 #include "modules/cases/cases_internal.h"
+#include "modules/cases/stats.h"
 #include "modules/common/reply.h"
 #include "modules/media/media.h"
 
@@ -293,6 +294,7 @@ static const struct http_route cases_routes[] = {
 	{HTTP_GET, "/api/v1/public/cases/{code}", cases_follow_read, "public", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/public/cases/{code}/actions", cases_follow_action, "public", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_GET, "/api/v1/public/areas/{code}", cases_public_area, "public", NULL, HTTP_BODY_NONE, 0},
+	{HTTP_GET, "/api/v1/stats/cases", cases_stats, "cases.stats", cases_stats_query, HTTP_BODY_NONE, 0},
 };
 
 static const struct http_module cases_http = {
@@ -305,7 +307,9 @@ const struct http_module *cases_module(struct store *store, const struct vault *
 {
 	cases_store = store;
 	cases_vault = vault;
-	if (cfg)
+	if (cfg) {
 		cases_autoclose_days = (int)config_get_int(cfg, "case_autoclose_days");
+		cases_photo_max_count = (int)config_get_int(cfg, "photo_max_count");
+	}
 	return &cases_http;
 }

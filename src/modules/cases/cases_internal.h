@@ -137,10 +137,11 @@ struct case_limits {
 	bool urgent;              /* the category's default urgency */
 	int urgent_sign_hours;    /* calendar hours, for urgent cases */
 	int urgent_resolve_hours;
+	bool active;              /* retired categories take no new cases; their open ones keep their clocks */
 };
 
-/* Reads the limits of an active category. STORE_OK, STORE_DONE when there
- * is no such active category, or a failure. */
+/* Reads the limits of a category, retired or not. STORE_OK, STORE_DONE
+ * when there is no such category, or a failure. */
 int case_category_limits(struct store_conn *c, const char *code, struct case_limits *out);
 
 /* When a dispatched case must be signed, and a signed case resolved (pure).

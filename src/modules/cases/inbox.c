@@ -20,7 +20,7 @@
 #include "modules/common/reply.h"
 
 /* Cases due within this many working minutes count as near. */
-#define SUPERVISION_NEAR_MINUTES 240
+#define SUPERVISION_NEAR_MINUTES 120
 
 #define DUE_EXPR "(CASE c.state WHEN 'dispatched' THEN c.sign_due_at WHEN 'signed' THEN c.resolve_due_at END)"
 #define UNREAD_EXPR "(CASE WHEN r.version IS NULL OR r.version < c.version THEN 1 ELSE 0 END)"

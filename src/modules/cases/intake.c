@@ -226,6 +226,8 @@ static int intake_tx(struct store_conn *c, void *arg)
 
 	struct case_limits limits;
 	int rc = case_category_limits(c, in->category, &limits);
+	if (rc == STORE_OK && !limits.active)
+		rc = STORE_DONE;
 	if (rc == STORE_DONE)
 		CASE_REFUSE(out, HTTP_ERR_invalid_value, "category", "No such category: %s", in->category);
 	if (rc != STORE_OK)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
+#include "modules/common/xlsx_out.h"
 
 #include "core/buf.h"
 #include "core/strmap.h"
@@ -178,42 +178,25 @@ static void *build_csv(const char *const *headers, size_t cols, json_t *rows, si
 	return buf_steal(&b);
 }
 
-/* libxlsxwriter writes to a file: a private temporary one, read back. */
 static void *build_xlsx(const char *sheet, const char *const *headers, size_t cols, json_t *rows, size_t *len)
 {
-	char path[] = "/tmp/wangge-export-XXXXXX.xlsx";
-	int fd = mkstemps(path, 5);
-	if (fd < 0)
+	struct xlsx_out x;
+	lxw_workbook *wb = xlsx_out_begin(&x);
+	if (!wb)
 		return NULL;
-	close(fd);
-	lxw_workbook *wb = workbook_new(path);
-	void *data = NULL;
-	if (wb) {
-		lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
-		lxw_format *bold = workbook_add_format(wb);
-		format_set_bold(bold);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
+	lxw_format *bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	for (size_t c = 0; c < cols; c++)
+		worksheet_write_string(ws, 0, (lxw_col_t)c, headers[c], bold);
+	worksheet_set_column(ws, 0, (lxw_col_t)(cols - 1), 16, NULL);
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
 		for (size_t c = 0; c < cols; c++)
-			worksheet_write_string(ws, 0, (lxw_col_t)c, headers[c], bold);
-		worksheet_set_column(ws, 0, (lxw_col_t)(cols - 1), 16, NULL);
-		size_t i;
-		json_t *row;
-		json_array_foreach(rows, i, row)
-			for (size_t c = 0; c < cols; c++)
-				worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c,
-						       json_string_value(json_array_get(row, c)), NULL);
-		if (workbook_close(wb) == LXW_NO_ERROR) {
-			FILE *f = fopen(path, "rb");
-			struct stat st;
-			if (f && fstat(fileno(f), &st) == 0) {
-				data = xmalloc((size_t)st.st_size + 1);
-				*len = fread(data, 1, (size_t)st.st_size, f);
-			}
-			if (f)
-				fclose(f);
-		}
-	}
-	unlink(path);
-	return data;
+			worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c, json_string_value(json_array_get(row, c)),
+					       NULL);
+	return xlsx_out_finish(&x, len);
 }
 
 /* Answers rows as a CSV or XLSX download. Takes ownership of rows. */
