@@ -141,14 +141,18 @@ export function newIdempotencyKey() {
 
 // api(method, path, body?, opts?) -> parsed JSON of a 2xx answer (null if empty).
 // Throws ApiError otherwise. opts: { timeout (ms, default 20000), signal,
-// idempotencyKey (reuse it when resending the same POST), headers }.
+// idempotencyKey (reuse it when resending the same POST), headers, raw (a
+// Blob sent as the body instead of JSON, e.g. a photo), contentType (raw's) }.
 // Non-GET requests carry the session's CSRF token; every POST carries an
 // Idempotency-Key, so a phone resending after losing signal creates nothing twice.
 export async function api(method, path, body, opts = {}) {
   method = method.toUpperCase();
   const headers = { Accept: 'application/json', ...(opts.headers || {}) };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (opts.raw !== undefined) {
+    headers['Content-Type'] = opts.contentType || 'application/octet-stream';
+    init.body = opts.raw;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -529,7 +533,7 @@ route('/home', viewHome, { nav: 'home', title: 'nav.home' });
 route('/login', viewLogin, { nav: 'login', title: 'login.title', guest: true });
 // Placeholders until each module registers its own route under the same path
 // (a later route() call for the same pattern replaces these).
-for (const mod of ['cases', 'register', 'campaigns', 'command']) {
+for (const mod of ['register', 'campaigns', 'command']) {
   route(`/${mod}`, messageView(`nav.${mod}`, 'soon.lead', `mod.${mod}.desc`), { nav: mod, title: `nav.${mod}`, auth: true });
 }
 
@@ -579,5 +583,8 @@ function boot() {
   renderRoute();
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
-else boot();
+// Module scripts run while readyState is already "interactive", before
+// DOMContentLoaded: booting then would route a first-loaded address such as
+// #/report before the module that registers it has run.
+if (document.readyState === 'complete') boot();
+else document.addEventListener('DOMContentLoaded', boot);

@@ -12,6 +12,8 @@
 // reload and no view re-rendering. index.html also holds the Chinese text
 // itself, which is what a visitor sees if the scripts fail to load.
 
+import { casesMessages } from './i18n-cases.js';
+
 export const LANGS = ['zh-CN', 'en'];
 export const DEFAULT_LANG = 'zh-CN';
 const STORAGE_KEY = 'wg_lang';
@@ -536,6 +538,8 @@ export const messages = {
   'err.bad_response': { zh: '服务器返回了无法识别的内容', en: 'The server sent an answer that could not be read' },
   'err.unknown': { zh: '操作失败，请稍后重试', en: 'Something went wrong, please try again' }
 };
+// The cases module's strings live in their own file (i18n-cases.js).
+Object.assign(messages, casesMessages);
 
 let current = DEFAULT_LANG;
 

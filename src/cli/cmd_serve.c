@@ -18,6 +18,7 @@
 #include "modules/identity/identity.h"
 #include "modules/notify/notify.h"
 #include "modules/media/media.h"
+#include "modules/open311/open311.h"
 #include "modules/register/register.h"
 #include "modules/system/system.h"
 #include "store/store.h"
@@ -49,6 +50,7 @@ size_t cli_modules(struct store *store, const struct vault *vault, const struct 
 	out[n++] = notify_module(store);
 	out[n++] = case_config_module(store);
 	out[n++] = media_module(store, cfg);
+	out[n++] = open311_module(store, vault);
 	return n;
 }
 

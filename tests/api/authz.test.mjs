@@ -25,6 +25,7 @@ const allow = {
   'cases.read': [...STAFF_LIKE, 'grid_worker', 'handler', 'resident'],
   'cases.submit': [...STAFF_LIKE, 'grid_worker', 'resident'],
   'cases.act': [...STAFF_LIKE, 'grid_worker', 'handler', 'resident'],
+  'cases.reveal': [...STAFF_LIKE, 'grid_worker', 'handler'],
   'cases.stats': STAFF_LIKE,
   'cases.configure': ['admin'],
   'webhooks.manage': ['admin'],
@@ -103,6 +104,10 @@ async function freshPhoto() {
   assert.equal(r.status, 201);
   return (await r.json()).sha256;
 }
+
+// An Open311 api_key: a token of staff in community A.
+let o311Key;
+const open311Key = () => (o311Key ??= run(['token', 'create', '--db', srv.db.url, '--name', 'matrix-open311', '--role', 'staff', '--area', town.areas.communityA]).stdout.trim());
 
 const A = () => town.areas.gridA;
 const B = () => town.areas.gridB;
@@ -232,6 +237,7 @@ const matrix = {
     out: async (role) => { const c = await freshCase(B(), role); return [`/api/v1/cases/${c.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'comment', version: c.version, text: '矩阵' }) }]; },
     ok: 200, outStatus: 404,
   },
+  'GET /api/v1/cases/{id}/departments': { in: async (role) => [`/api/v1/cases/${(await freshCase(A(), role)).id}/departments`], out: async (role) => [`/api/v1/cases/${(await freshCase(B(), role)).id}/departments`], ok: 200, outStatus: 404 },
   'POST /api/v1/public/cases': { in: () => ['/api/v1/public/cases', { method: 'POST', body: JSON.stringify({ category: 'help', area_code: A(), description: '公开提交', reporter_phone: '13912345678' }) }], ok: 201 },
   'GET /api/v1/public/cases/{code}': { in: async () => [`/api/v1/public/cases/${(await freshCase(A(), 'anonymous')).code}`], ok: 200 },
   'POST /api/v1/public/cases/{code}/actions': {
@@ -278,6 +284,15 @@ const matrix = {
     ok: 201,
   },
   'GET /api/v1/photos/{sha256}': { in: async () => [`/api/v1/photos/${await freshPhoto()}`], ok: 200 },
+  'GET /open311/v2/{document}': { in: () => [`/open311/v2/requests.json?api_key=${open311Key()}`], ok: 200 },
+  'POST /open311/v2/{document}': {
+    in: () => ['/open311/v2/requests.json', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: open311Key(), service_code: 'help', address_string: '东风路1号', description: '矩阵提交' }).toString() }],
+    ok: 201,
+  },
+  'GET /open311/v2/services/{service}': { in: () => ['/open311/v2/services/help.json'], ok: 200 },
+  'GET /open311/v2/requests/{request}': { in: async () => [`/open311/v2/requests/${(await freshCase(A(), 'anonymous')).id}.json?api_key=${open311Key()}`], ok: 200 },
+  'GET /open311/v2/tokens/{token}': { in: async () => [`/open311/v2/tokens/${(await freshCase(A(), 'anonymous')).code}.json`], ok: 200 },
   'DELETE /api/v1/areas/{code}': {
     in: async () => [`/api/v1/areas/${await freshBuilding(A())}`, { method: 'DELETE' }],
     out: async () => [`/api/v1/areas/${await freshBuilding(B())}`, { method: 'DELETE' }],

@@ -400,3 +400,99 @@ test('photos: attached at intake and to the result, shown on both views and serv
   assert.equal(many.status, 422, 'more than photo_max_count');
   assert.equal(many.body.error.field, 'photos');
 });
+
+test('routing rules: the deepest area wins and dispatches at intake; a manual rule pre-selects', async () => {
+  const rule = (body) => post(town.admin, '/api/v1/case-routes', body);
+  let r = await rule({ category: 'livelihood', area_code: areas.town, lead_unit_id: units.city, auto: true });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await rule({ category: 'water', area_code: areas.communityA, lead_unit_id: units.water, co_unit_ids: [units.police], auto: true });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await rule({ category: 'power', area_code: areas.communityA, lead_unit_id: units.police, auto: false });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+
+  // 供水 in community A: its own rule (deeper area) beats 民生服务 at town level.
+  const a = await submitAnon({ category: 'water', description: '规则派单：停水' });
+  assert.equal(a.state, 'dispatched');
+  let c = (await staff.json(`/api/v1/cases/${a.id}`)).body;
+  assert.equal(c.lead_department.id, units.water);
+  assert.deepEqual(c.co_departments.map((u) => u.id), [units.police]);
+  const d = c.timeline.find((e) => e.action === 'dispatch');
+  assert.equal(d.party, 'system');
+  assert.ok(c.sign_due_at);
+  // 供气 has no rule of its own: the parent's town-level rule applies.
+  const b = await submitAnon({ category: 'gas', description: '规则派单：燃气' });
+  assert.equal(b.state, 'dispatched');
+  assert.equal((await staff.json(`/api/v1/cases/${b.id}`)).body.lead_department.id, units.city);
+  // A manual rule only suggests: the case waits in the dispatch queue.
+  const m = await submitAnon({ category: 'power', description: '规则派单：停电' });
+  assert.equal(m.state, 'submitted');
+  c = (await staff.json(`/api/v1/cases/${m.id}`)).body;
+  assert.equal(c.suggested_department.id, units.police);
+  // No rule at all.
+  const n = await submitAnon({ category: 'inquiry', description: '规则派单：咨询' });
+  assert.equal(n.state, 'submitted');
+  assert.equal((await staff.json(`/api/v1/cases/${n.id}`)).body.suggested_department, null);
+});
+
+test('a category\'s extra questions are checked at intake; a retired category takes no new cases', async () => {
+  let r = await post(town.admin, '/api/v1/case-categories', {
+    code: 'pets', name_zh: '宠物扰民', name_en: 'Pet nuisance', parent_code: 'complaint',
+    fields: [
+      { code: 'kind', name_zh: '种类', name_en: 'Kind', type: 'singlevaluelist', required: true, values: [{ key: 'dog', name: '狗' }, { key: 'cat', name: '猫' }] },
+      { code: 'times', name_zh: '时段', name_en: 'When', type: 'multivaluelist', values: [{ key: 'day', name: '白天' }, { key: 'night', name: '夜间' }] },
+    ],
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const base = { category: 'pets', description: '楼上狗叫' };
+  r = await anon('/api/v1/public/cases', { method: 'POST', body: JSON.stringify(resident_request(base)) });
+  assert.equal(r.status, 422);
+  assert.match(r.body.error.message, /kind/);
+  r = await anon('/api/v1/public/cases', { method: 'POST', body: JSON.stringify(resident_request({ ...base, attributes: { kind: 'bird' } })) });
+  assert.equal(r.status, 422);
+  r = await anon('/api/v1/public/cases', { method: 'POST', body: JSON.stringify(resident_request({ ...base, attributes: { kind: 'dog', times: ['day', 'night'] } })) });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual((await staff.json(`/api/v1/cases/${r.body.id}`)).body.attributes, { kind: 'dog', times: ['day', 'night'] });
+  r = await staff.json('/api/v1/cases/' + r.body.id);
+  const open = r.body;
+  assert.equal((await town.admin.json('/api/v1/case-categories/pets', { method: 'PATCH', body: JSON.stringify({ active: false }) })).status, 200);
+  r = await anon('/api/v1/public/cases', { method: 'POST', body: JSON.stringify(resident_request({ ...base, attributes: { kind: 'cat' } })) });
+  assert.equal(r.status, 422);
+  assert.equal(r.body.error.field, 'category');
+  // The open case of the retired category still moves on its clock.
+  r = await act(staff, open.id, open.version, 'dispatch', { lead_department: units.city });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.ok(r.body.sign_due_at);
+});
+
+test('departments a case may go to: in the dispatcher\'s scope or stationed above the case', async () => {
+  const farUnit = (await post(town.admin, '/api/v1/units', { name: '西关社区卫生站', type: 'department', area_code: areas.communityB })).body.id;
+  const sub = await submitAnon({ category: 'inquiry', description: '派单范围' });
+  const list = await staff.json(`/api/v1/cases/${sub.id}/departments`);
+  assert.equal(list.status, 200);
+  const ids = list.body.items.map((u) => u.id);
+  for (const u of [units.water, units.city, units.police]) assert.ok(ids.includes(u), 'town departments serve community A');
+  assert.ok(!ids.includes(farUnit), 'not a department of another community');
+  let r = await act(staff, sub.id, 1, 'dispatch', { lead_department: farUnit });
+  assert.equal(r.status, 422);
+  assert.equal(r.body.error.field, 'lead_department');
+  r = await act(staff, sub.id, 1, 'dispatch', { lead_department: units.police, co_departments: [farUnit] });
+  assert.equal(r.status, 422);
+  assert.equal(r.body.error.field, 'co_departments');
+  assert.equal((await staffB.json(`/api/v1/cases/${sub.id}/departments`)).status, 404);
+});
+
+test('the reporter\'s phone is revealed only on request, to roles that call back, and audited', async () => {
+  const sub = await submitAnon({ category: 'inquiry', description: '请回电', reporter_phone: '13700001111' });
+  const c = (await act(staff, sub.id, 1, 'dispatch', { lead_department: units.water })).body;
+  assert.equal(c.reporter.phone_masked, '137****1111');
+  assert.ok(!('phone' in c.reporter));
+  const shown = await water.json(`/api/v1/cases/${sub.id}?reveal=phone`);
+  assert.equal(shown.status, 200);
+  assert.equal(shown.body.reporter.phone, '13700001111');
+  assert.equal((await resident.json(`/api/v1/cases/${sub.id}?reveal=phone`)).status, 403);
+  assert.equal((await staff.json(`/api/v1/cases/${sub.id}?reveal=id`)).status, 400);
+  assert.equal((await city.json(`/api/v1/cases/${sub.id}?reveal=phone`)).status, 404);
+  const audit = await town.admin.json(`/api/v1/audit?action=case.reveal&object_id=${sub.id}`);
+  assert.equal(audit.body.items.length, 1);
+  assert.equal(audit.body.items[0].user, 'h_water');
+});

@@ -7,7 +7,7 @@
 
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, SHOTS, PHONE, DESKTOP, noHorizontalOverflow, allKeysTranslated } from '../lib/browser.mjs';
+import { launchBrowser, openPage as openPageOf, SHOTS, PHONE, DESKTOP, noHorizontalOverflow, allKeysTranslated } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { seedIdentity } from '../lib/fixtures.mjs';
 
@@ -37,34 +37,7 @@ after(async () => {
   }
 });
 
-// A page that records every console error and page error. Chromium logs each
-// 4xx answer to fetch() as "Failed to load resource: ... status of N"; a test
-// declares the ones it provokes with expect(status, path[, search]) and any
-// other is a failure. The start-up GET /api/v1/session answers 401 before
-// logging in: that one is always expected.
-async function openPage(viewport, mobile) {
-  const context = await browser.newContext({
-    viewport, isMobile: mobile, hasTouch: mobile, deviceScaleFactor: 1
-  });
-  const page = await context.newPage();
-  const problems = [];
-  const expected = [{ status: 401, path: '/api/v1/session' }];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const where = msg.location().url || '';
-    const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
-    if (m && where) {
-      const u = new URL(where, srv.url);
-      const ok = expected.some((e) => e.status === Number(m[1]) && e.path === u.pathname &&
-        (e.search === undefined || e.search === u.search));
-      if (ok) return;
-    }
-    problems.push(`console: ${msg.text()} (${where})`);
-  });
-  const expect = (status, path, search) => expected.push({ status, path, search });
-  return { context, page, problems, expect };
-}
+const openPage = (viewport, mobile) => openPageOf(browser, srv.url, viewport, mobile);
 
 const text = async (page, sel) => (await page.locator(sel).innerText()).trim();
 const count = (page, sel) => page.locator(sel).count();

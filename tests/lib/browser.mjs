@@ -45,3 +45,29 @@ export async function allKeysTranslated(page) {
   });
   assert.deepEqual(missing, [], 'keys missing from i18n.js');
 }
+
+// A page that records every page error and every console error. Chromium
+// logs each 4xx/5xx answer to fetch() as "Failed to load resource: ... status
+// of N"; a test declares the ones it provokes with expect(status, path[,
+// search]) and any other is a problem. The start-up GET /api/v1/session
+// answers 401 before logging in: that one is always expected.
+export async function openPage(browser, baseUrl, viewport, mobile) {
+  const context = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, deviceScaleFactor: 1, permissions: [] });
+  const page = await context.newPage();
+  const problems = [];
+  const expected = [{ status: 401, path: '/api/v1/session' }];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const where = msg.location().url || '';
+    const m = /status of (\d+)/.exec(msg.text());
+    if (m && where) {
+      const u = new URL(where, baseUrl);
+      if (expected.some((e) => e.status === Number(m[1]) && e.path === u.pathname &&
+        (e.search === undefined || e.search === u.search))) return;
+    }
+    problems.push(`console: ${msg.text()} (${where})`);
+  });
+  const expect = (status, path, search) => expected.push({ status, path, search });
+  return { context, page, problems, expect };
+}

@@ -35,14 +35,26 @@ static bool action_public(enum case_action a, enum case_party p)
 	}
 }
 
-static const char sql_unit_exists[] = "SELECT 1 FROM units WHERE id = ?";
+/* The departments a case may go to: those in the caller's scope, and
+ * those stationed above the case's area (a town or county department
+ * serves every community below it). Binds: scope (2), the case's path. */
+#define DEPARTMENTS_WHERE                                                                                            \
+	" WHERE (" STORE_IN_SCOPE("a") " OR substr(CAST(? AS TEXT), 1, length(a.path)) = a.path)"
+static const char sql_unit_dispatchable[] =
+	"SELECT 1 FROM units u JOIN areas a ON a.id = u.area_id" DEPARTMENTS_WHERE " AND u.id = ?";
+static const char sql_departments[] =
+	"SELECT u.id, u.name, u.type, a.code, a.name, length(a.path) FROM units u JOIN areas a ON a.id = u.area_id"
+	DEPARTMENTS_WHERE " ORDER BY length(a.path) DESC, u.name, u.id LIMIT 500";
 
-static int unit_exists(struct store_conn *c, int64_t id, bool *yes)
+static int unit_dispatchable(struct store_conn *c, const struct caller *caller, const struct case_row *row,
+			     int64_t id, bool *yes)
 {
-	struct store_stmt *st = store_prepare(c, sql_unit_exists);
+	struct store_stmt *st = store_prepare(c, sql_unit_dispatchable);
 	if (!st)
 		return STORE_ERROR;
-	store_bind_int(st, 1, id);
+	store_bind_scope(st, 1, &caller->scope);
+	store_bind_text(st, 3, row->area_path);
+	store_bind_int(st, 4, id);
 	int rc = store_step(st);
 	store_reset(st);
 	*yes = rc == STORE_ROW;
@@ -196,14 +208,16 @@ static int check_references(struct store_conn *c, struct case_action_request *r,
 {
 	bool ok;
 	int rc;
+	if (!r->caller)
+		return STORE_OK; /* the reporter and the timers name no departments */
 	if (r->action == CASE_DISPATCH) {
-		if ((rc = unit_exists(c, r->input.lead_department, &ok)) != STORE_OK)
+		if ((rc = unit_dispatchable(c, r->caller, row, r->input.lead_department, &ok)) != STORE_OK)
 			return rc;
 		if (!ok)
 			CASE_REFUSE(r, HTTP_ERR_invalid_value, "lead_department", "No such department");
 	}
 	for (size_t i = 0; i < r->input.co_department_count; i++) {
-		if ((rc = unit_exists(c, r->input.co_departments[i], &ok)) != STORE_OK)
+		if ((rc = unit_dispatchable(c, r->caller, row, r->input.co_departments[i], &ok)) != STORE_OK)
 			return rc;
 		if (!ok)
 			CASE_REFUSE(r, HTTP_ERR_invalid_value, "co_departments", "No such department: %lld",
@@ -551,4 +565,58 @@ void cases_action(struct http_req *req)
 		return;
 	int rc = case_act(&r);
 	case_action_reply(req, &r, rc);
+}
+
+/* ---- GET /api/v1/cases/{id}/departments: where the case may go ---- */
+
+struct departments {
+	const struct caller *caller;
+	int64_t id;
+	json_t *items;
+	bool missing;
+};
+
+static int departments_tx(struct store_conn *c, void *arg)
+{
+	struct departments *d = arg;
+	struct case_row row;
+	int rc = case_load(c, d->id, &row);
+	if (rc == STORE_OK)
+		rc = case_visible(c, d->caller, &row);
+	if (rc == STORE_DONE) {
+		d->missing = true;
+		return STORE_ABORT;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	struct store_stmt *st = store_prepare(c, sql_departments);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_scope(st, 1, &d->caller->scope);
+	store_bind_text(st, 3, row.area_path);
+	json_decref(d->items);
+	d->items = json_array();
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(d->items, json_pack("{s:I, s:s, s:s, s:{s:s, s:s}, s:b}", "id",
+							  (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
+							  "type", store_col_text(st, 2), "area", "code", store_col_text(st, 3),
+							  "name", store_col_text(st, 4), "suggested",
+							  store_col_int(st, 0) == row.suggested_unit_id));
+	store_reset(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+void cases_departments(struct http_req *req)
+{
+	struct departments d = {.caller = identity_caller(req), .id = http_param_id(req, "id")};
+	int rc = d.id > 0 ? store_tx(cases_store, STORE_READ, departments_tx, &d) : STORE_ABORT;
+	if (rc != STORE_OK) {
+		json_decref(d.items);
+		if (rc == STORE_ABORT)
+			http_reply_error(req, HTTP_ERR_not_found, NULL, "No such case");
+		else
+			reply_store_failure(req, rc);
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:o, s:n}", "items", d.items, "next_cursor"));
 }

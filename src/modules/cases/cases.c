@@ -282,14 +282,16 @@ int case_event_add(struct store_conn *c, const struct case_event *e, int64_t *ev
 
 /* ---- routes ---- */
 
+static const char *const read_query[] = {"reveal", NULL};
 static const char *const list_query[] = {"inbox", "state", "category", "area", "source", "q", "limit", "cursor", NULL};
 
 static const struct http_route cases_routes[] = {
 	{HTTP_GET, "/api/v1/cases", cases_list, "cases.read", list_query, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/cases/inboxes", cases_inboxes, "cases.read", NULL, HTTP_BODY_NONE, 0},
-	{HTTP_GET, "/api/v1/cases/{id}", cases_read, "cases.read", NULL, HTTP_BODY_NONE, 0},
+	{HTTP_GET, "/api/v1/cases/{id}", cases_read, "cases.read", read_query, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/cases", cases_create, "cases.submit", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_POST, "/api/v1/cases/{id}/actions", cases_action, "cases.act", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_GET, "/api/v1/cases/{id}/departments", cases_departments, "cases.act", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/public/cases", cases_create_public, "public", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_GET, "/api/v1/public/cases/{code}", cases_follow_read, "public", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/public/cases/{code}/actions", cases_follow_action, "public", NULL, HTTP_BODY_JSON, 0},

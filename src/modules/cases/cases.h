@@ -65,6 +65,25 @@ int cases_intake(const struct caller *caller, const struct actor *actor, const s
 /* The reporter's follow code → the case id: STORE_OK, STORE_DONE, failure. */
 int cases_find_by_follow_code(struct store_conn *c, const char *code, int64_t *id);
 
+/* A comment on the public timeline by whoever speaks for the reporter
+ * without being a user (an integration that submitted the case, such as an
+ * Open311 client). The caller has checked that caller may: this adds no
+ * check of scope. */
+struct case_reporter_comment {
+	const struct caller *caller; /* the integration's token caller */
+	int64_t case_id;
+	const char *text;
+	const char *request_id, *address; /* for the audit log */
+	/* out */
+	int64_t event_id;       /* the timeline entry made */
+	enum http_error error;  /* when the result is STORE_ABORT */
+	char error_message[200];
+};
+/* Returns a store_rc (STORE_ABORT: refused, see c->error: not_found,
+ * invalid_transition when the case no longer takes comments, or an invalid
+ * text). */
+int cases_reporter_comment(struct case_reporter_comment *c);
+
 /* Runs the timers once at `now` (the thread does it every minute; the CLI
  * and tests call it directly). *reminded and *closed get the counts. */
 int cases_sweep(struct store *s, int64_t now, int autoclose_days, int64_t *reminded, int64_t *closed);

@@ -118,6 +118,7 @@ bool case_action_body_parse(struct http_req *req, struct case_action_request *r,
 void cases_create(struct http_req *req);        /* intake.c */
 void cases_create_public(struct http_req *req); /* intake.c */
 void cases_action(struct http_req *req);        /* actions.c */
+void cases_departments(struct http_req *req);   /* actions.c */
 void cases_read(struct http_req *req);          /* inbox.c */
 void cases_list(struct http_req *req);          /* inbox.c */
 void cases_inboxes(struct http_req *req);       /* inbox.c */

@@ -423,11 +423,43 @@ void cases_inboxes(struct http_req *req)
 
 struct read_one {
 	const struct caller *caller;
+	struct actor actor;
 	int64_t id;
 	json_t *out;
 	int version;
 	bool missing;
+	bool reveal; /* the reporter's phone, to call them back (audited) */
 };
+
+static const char sql_reporter_phone[] = "SELECT reporter_phone_sealed, key_version FROM cases WHERE id = ?";
+
+/* Puts the reporter's phone in clear into the answer and audits it in the
+ * same transaction: no reveal without its audit entry. */
+static int reveal_phone(struct store_conn *c, struct read_one *r, const struct case_row *row)
+{
+	struct store_stmt *st = store_prepare(c, sql_reporter_phone);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, row->id);
+	int rc = store_step(st);
+	char phone[64] = "";
+	if (rc == STORE_ROW && !store_col_null(st, 0)) {
+		size_t n;
+		const unsigned char *sealed = store_col_blob(st, 0, &n);
+		if (!vault_open(cases_vault, (int)store_col_int(st, 1), sealed, n, phone, sizeof phone))
+			phone[0] = '\0';
+	}
+	store_reset(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? STORE_ERROR : rc;
+	json_object_set_new(json_object_get(r->out, "reporter"), "phone", phone[0] ? json_string(phone) : json_null());
+	char object_id[24];
+	snprintf(object_id, sizeof object_id, "%lld", (long long)row->id);
+	json_t *summary = json_pack("{s:s}", "field", "reporter_phone");
+	rc = audit_append(c, &r->actor, "case.reveal", "case", object_id, row->area_id, summary);
+	json_decref(summary);
+	return rc;
+}
 
 static int read_tx(struct store_conn *c, void *arg)
 {
@@ -448,7 +480,9 @@ static int read_tx(struct store_conn *c, void *arg)
 	if ((rc = case_parties(c, r->caller, &row, &parties)) != STORE_OK)
 		return rc;
 	r->version = row.version;
-	return case_json(c, &row, parties, false, &r->out);
+	if ((rc = case_json(c, &row, parties, false, &r->out)) != STORE_OK)
+		return rc;
+	return r->reveal ? reveal_phone(c, r, &row) : STORE_OK;
 }
 
 static int mark_tx(struct store_conn *c, void *arg)
@@ -460,7 +494,20 @@ static int mark_tx(struct store_conn *c, void *arg)
 void cases_read(struct http_req *req)
 {
 	struct read_one r = {.caller = identity_caller(req), .id = http_param_id(req, "id")};
-	int rc = r.id > 0 ? store_tx(cases_store, STORE_READ, read_tx, &r) : STORE_ABORT;
+	const char *reveal = http_query(req, "reveal");
+	if (reveal) {
+		if (strcmp(reveal, "phone") != 0) {
+			http_reply_error(req, HTTP_ERR_invalid_parameter, "reveal", "reveal=phone shows the reporter's phone");
+			return;
+		}
+		if (!role_has(r.caller->role, "cases.reveal")) {
+			http_reply_error(req, HTTP_ERR_forbidden, "reveal", "Your role may not reveal personal data");
+			return;
+		}
+		r.reveal = true;
+		identity_actor(req, &r.actor);
+	}
+	int rc = r.id > 0 ? store_tx(cases_store, r.reveal ? STORE_WRITE : STORE_READ, read_tx, &r) : STORE_ABORT;
 	if (rc != STORE_OK) {
 		json_decref(r.out);
 		if (rc == STORE_ABORT)

@@ -79,6 +79,14 @@ static const char *str_or_empty(json_t *v)
 	return s ? s : "";
 }
 
+static bool value_listed(json_t *values, const char *given)
+{
+	size_t k;
+	json_t *v;
+	json_array_foreach(values, k, v) if (strcmp(str_or_empty(json_object_get(v, "key")), given) == 0) return true;
+	return false;
+}
+
 /* Checks the answers to the category's extra questions: every required one
  * present, no unknown ones, list answers among the listed keys. */
 static bool attributes_ok(const char *fields_text, json_t *attrs, struct case_intake_result *out)
@@ -102,12 +110,16 @@ static bool attributes_ok(const char *fields_text, json_t *attrs, struct case_in
 				const char *type = str_or_empty(json_object_get(f, "type"));
 				json_t *values = json_object_get(f, "values");
 				if (strstr(type, "valuelist") && json_is_array(values)) {
-					const char *given = json_string_value(val);
-					bool listed = false;
-					size_t k;
-					json_t *v;
-					json_array_foreach(values, k, v) if (given &&
-									  strcmp(str_or_empty(json_object_get(v, "key")), given) == 0) listed = true;
+					/* A multi-value answer is a list of keys; any answer
+					 * may be one key. Every key must be listed. */
+					bool listed = true;
+					size_t k, n = json_is_array(val) ? json_array_size(val) : 1;
+					if (json_is_array(val) && (strcmp(type, "multivaluelist") || n == 0))
+						listed = false;
+					for (k = 0; listed && k < n; k++) {
+						json_t *one = json_is_array(val) ? json_array_get(val, k) : val;
+						listed = json_is_string(one) && value_listed(values, json_string_value(one));
+					}
 					if (!listed) {
 						out->error = HTTP_ERR_invalid_value;
 						snprintf(out->error_message, sizeof out->error_message,

@@ -3,7 +3,8 @@
  * which also puts it before the commander in supervision), and close
  * rated cases and resolved cases nobody rated within the configured days.
  * Each case moves in its own transaction through the same case_act() as a
- * person's action, so the transition table decides here too. */
+ * person's action, so the transition table decides here too. Hourly, photos
+ * that no case cites a day after their upload are removed. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +14,13 @@
 #include "core/timeutil.h"
 #include "modules/cases/cases.h"
 #include "modules/cases/cases_internal.h"
+#include "modules/media/media.h"
 
 #define SWEEP_BATCH 200
 #define SWEEP_INTERVAL_SECONDS 60
+/* Photos no case cites after a day are the leftovers of abandoned forms. */
+#define PHOTO_SWEEP_EVERY 60 /* sweeps: hourly */
+#define PHOTO_ORPHAN_AGE 86400
 
 static const char sql_due_reminders[] =
 	"SELECT id, version FROM cases WHERE (state = 'dispatched' AND sign_due_at < ?"
@@ -100,9 +105,15 @@ int cases_autoclose_days = 7;
 static void *sweep_main(void *arg)
 {
 	(void)arg;
+	unsigned round = 0;
 	pthread_mutex_lock(&sweep_lock);
 	while (!sweep_stop) {
 		pthread_mutex_unlock(&sweep_lock);
+		if (round++ % PHOTO_SWEEP_EVERY == 0) {
+			int swept = media_sweep(cases_store, time_now() - PHOTO_ORPHAN_AGE);
+			if (swept > 0)
+				log_info("cases: %d photos no case cites removed", swept);
+		}
 		int64_t reminded, closed;
 		int rc = cases_sweep(cases_store, time_now(), cases_autoclose_days, &reminded, &closed);
 		if (rc != STORE_OK)

@@ -42,6 +42,12 @@ struct caller {
 };
 /* Borrowed for the request's life; NULL when anonymous. */
 const struct caller *identity_caller(const struct http_req *req);
+/* The caller an API token secret stands for, for protocols that carry the
+ * token as a parameter (Open311's api_key) on routes declared "public".
+ * Marks the token used, as the authenticator does. STORE_OK with *out
+ * filled; STORE_DONE for an unknown, malformed or revoked token; or a
+ * store failure. */
+int identity_token_caller(const char *secret, struct caller *out);
 
 /* An area row as other modules need it. */
 #define AREA_CODE_MAX 48

@@ -33,6 +33,7 @@ static const struct {
 	{"cases.read", STAFF_LIKE | R(GRID_WORKER) | R(HANDLER) | R(RESIDENT)},
 	{"cases.submit", STAFF_LIKE | R(GRID_WORKER) | R(RESIDENT)},
 	{"cases.act", STAFF_LIKE | R(GRID_WORKER) | R(HANDLER) | R(RESIDENT)},
+	{"cases.reveal", STAFF_LIKE | R(GRID_WORKER) | R(HANDLER)}, /* to call the reporter back */
 	{"cases.stats", STAFF_LIKE},
 	{"cases.configure", R(ADMIN)},
 	{"webhooks.manage", R(ADMIN)},

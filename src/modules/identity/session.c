@@ -167,6 +167,24 @@ bool identity_authenticate(struct http_req *req, const char *permission, void *c
 	return true;
 }
 
+int identity_token_caller(const char *secret, struct caller *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!secret || strlen(secret) != TOKEN_CHARS)
+		return STORE_DONE;
+	char hash[65];
+	token_hash(secret, hash);
+	struct lookup l = {.hash = hash, .is_token = true, .caller = out};
+	int rc = store_tx(identity_store, STORE_READ, lookup_tx, &l);
+	if (rc != STORE_OK)
+		return rc;
+	if (!l.found || l.expired || out->role == ROLE_NONE)
+		return STORE_DONE;
+	if (l.touch)
+		store_tx(identity_store, STORE_WRITE, maintain_tx, &l);
+	return STORE_OK;
+}
+
 /* ---- POST /api/v1/session ---- */
 
 static const char sql_user_by_login[] =

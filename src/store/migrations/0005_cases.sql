@@ -168,6 +168,8 @@ CREATE TABLE case_events (
 	public INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX case_events_case ON case_events (case_id, id);
+-- Open311 servicerequestupdates lists steps by time.
+CREATE INDEX case_events_at ON case_events (at, id);
 
 -- Photos of a case or of one of its steps (event_id NULL: at intake), by
 -- the content address of the blob (see src/modules/media).
