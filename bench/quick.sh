@@ -7,16 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh bench
 rounds=${1:-3}; shift || true
 wrk_args=("$@"); [ ${#wrk_args[@]} -gt 0 ] || wrk_args=(-t1 -c32 -d5s)
-[ -f build-bench/build.ninja ] || meson setup build-bench -Dbuildtype=release -Dtests=false >/dev/null
-ninja -C build-bench >/dev/null
-
-dir=$(mktemp -d /tmp/wangge-bench.XXXXXX)
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-nginx_port=$(free_port)
-mkdir -p "$dir/www" "$dir/tmp"
+. bench/lib.sh
+bench_build
+bench_nginx
 printf '{"status":"ok"}' > "$dir/www/healthz.json"
-sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$nginx_port|g" bench/nginx.conf.in > "$dir/nginx.conf"
-nginx -c "$dir/nginx.conf" -p "$dir" & nginx_pid=$!
 build-bench/wangge serve --listen 127.0.0.1:0 --db "sqlite:$dir/bench.db" --access_log off > "$dir/wangge.out" 2>"$dir/wangge.err" & wangge_pid=$!
 trap 'kill $nginx_pid $wangge_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do grep -q listening "$dir/wangge.out" 2>/dev/null && break; sleep 0.1; done

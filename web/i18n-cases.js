@@ -81,6 +81,8 @@ export const casesMessages = {
   // Fields
   'case.field.category': { zh: '问题类别', en: 'Category' },
   'case.reveal.phone': { zh: '显示号码回电', en: 'Show number to call back' },
+  'case.question.choose': { zh: '请选择', en: 'Choose' },
+  'case.question.required': { zh: '请回答此项', en: 'Please answer this' },
   'case.field.category.missing': { zh: '请选择问题类别', en: 'Choose a category' },
   'case.field.description': { zh: '情况描述', en: 'What is the problem?' },
   'case.field.description.ph': { zh: '发生了什么、在哪里、持续多久……', en: 'What happened, where, for how long…' },

@@ -35,12 +35,14 @@
 #include "core/vault.h"
 #include "core/xalloc.h"
 #include "modules/areas/areas.h"
+#include "modules/cases/cases.h"
 #include "modules/identity/identity.h"
 #include "modules/register/register.h"
 #include "store/store.h"
 
 const struct cli_option demo_options[] = {
 	{"scale", CLI_VALUE, "size of the register, 0.01 to 20 (default 1: about 30,000 households, 100,000 persons)"},
+	{"cases", CLI_VALUE, "cases to add over the last 90 days when the town has none, 0 to 10,000,000 (default 3,000 x scale)"},
 	{"db", CLI_CONFIG, NULL},
 	{"key_file", CLI_CONFIG, NULL},
 	{NULL, 0, NULL},
@@ -506,6 +508,7 @@ struct demo_run {
 	int64_t handler_unit;
 	bool admin_by_demo;
 	int64_t households_total, persons_total;
+	struct cases_demo_report cases;
 };
 
 static void print_import_errors(const struct cli_command *cmd, const json_t *report)
@@ -1082,6 +1085,42 @@ static bool parse_scale(const char *text, double *out)
 	return true;
 }
 
+static bool parse_cases(const char *text, long *out)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+	if (end == text || *end || v < 0 || v > 10000000)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* The town's routing rules and cases (src/modules/cases/demo.c), after
+ * the units and users they name. */
+static int build_cases(struct demo_run *d, long count, struct cases_demo_report *report)
+{
+	struct cases_demo_options o = {.town_code = DEMO_TOWN_CODE, .focus_code = DEMO_TOWN_CODE "001",
+				       .staff_login = "staff", .commander_login = "commander", .grid_login = "grid",
+				       .resident_login = "resident", .handler_login = "handler", .actor = &d->actor,
+				       .cases = count, .seed = DEMO_SEED ^ 0xCA5E5u};
+	int rc = cases_demo(d->store, &d->vault, &o, report);
+	if (rc != STORE_OK)
+		cli_error(d->cmd, "cannot add the demo's cases%s", rc == STORE_ABORT ? ": the town or a category is missing" : "");
+	return rc;
+}
+
+static void print_cases(const struct cases_demo_report *c)
+{
+	printf("  rules      %7zu  (%zu new)\n", c->rules, c->rules_created);
+	if (c->cases_skipped)
+		printf("  cases      %7zu  (0 new: the town had cases, none added)\n", c->cases);
+	else
+		printf("  cases      %7zu  (%zu new; %zu open, %zu of them overdue, %zu resolved, %zu closed, %zu reopened,"
+		       " %zu merged; %zu timeline entries) in %.1f s\n",
+		       c->cases, c->cases_created, c->open, c->overdue, c->resolved, c->closed, c->reopened, c->merged,
+		       c->events, c->seconds);
+}
+
 static void print_summary(const struct demo_run *d, const double *phase, double total)
 {
 	printf("wangge demo: %s (%s) in %s %s, scale %g\n", DEMO_TOWN_NAME, DEMO_TOWN_CODE, DEMO_CITY_NAME,
@@ -1093,8 +1132,9 @@ static void print_summary(const struct demo_run *d, const double *phase, double 
 	       d->persons_updated);
 	printf("  units      %7zu  (%zu new; %zu on their rosters)\n", demo_unit_count, d->units_created, d->roster);
 	printf("  users      %7zu  (%zu new)\n", d->users_created + d->users_kept, d->users_created);
-	printf("  time       %7.1f s (areas %.1f, units %.1f, users %.1f, register %.1f, rosters and tags %.1f)\n", total,
-	       phase[0], phase[1], phase[2], phase[3], phase[4]);
+	print_cases(&d->cases);
+	printf("  time       %7.1f s (areas %.1f, units %.1f, users %.1f, register %.1f, rosters and tags %.1f, cases %.1f)\n",
+	       total, phase[0], phase[1], phase[2], phase[3], phase[4], phase[5]);
 	printf("demo users (login / password; demo only, never on a real installation):\n");
 	if (d->admin_by_demo)
 		printf("  %-10s / %-22s %s\n", "admin", "demo-admin-pass", "系统管理员 (全域)");
@@ -1120,6 +1160,13 @@ int cmd_demo(const struct cli_command *cmd, int argc, char **argv)
 		cli_args_free(&args);
 		return CLI_USAGE;
 	}
+	const char *cases = cli_value(&args, "cases");
+	long case_count = (long)(3000 * d.scale + 0.5);
+	if (cases && !parse_cases(cases, &case_count)) {
+		cli_error(cmd, "--cases is a whole number from 0 to 10000000");
+		cli_args_free(&args);
+		return CLI_USAGE;
+	}
 	if (sodium_init() < 0) {
 		cli_error(cmd, "libsodium failed to start");
 		cli_args_free(&args);
@@ -1127,7 +1174,7 @@ int cmd_demo(const struct cli_command *cmd, int argc, char **argv)
 	}
 	struct timespec t0, tp;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	double phase[5] = {0};
+	double phase[6] = {0};
 	int applied;
 	d.store = cli_open_store(cmd, &args, &applied);
 	if (!d.store) {
@@ -1187,6 +1234,11 @@ int cmd_demo(const struct cli_command *cmd, int argc, char **argv)
 		cli_error(cmd, "cannot fill the unit rosters and household tags");
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &tp);
+	rc = build_cases(&d, case_count, &d.cases);
+	phase[5] = seconds_since(&tp);
+	if (rc != STORE_OK)
+		goto out;
 	print_summary(&d, phase, seconds_since(&t0));
 out:
 	free(d.gen.grids);

@@ -9,6 +9,7 @@
 #include "core/vault.h"
 #include "core/xalloc.h"
 #include "modules/identity/identity.h"
+#include "modules/cases/cases.h"
 #include "modules/register/register.h"
 #include "store/store.h"
 
@@ -117,10 +118,11 @@ int cmd_keys(const struct cli_command *cmd, int argc, char **argv)
 	char *err = NULL;
 	if (!s || cli_open_vault(cmd, &args, s, &vault))
 		goto out;
-	int64_t stale = 0, done = 0;
-	bool damaged = false;
-	if (register_stale_rows(s, &vault, &stale) != STORE_OK)
+	int64_t stale = 0, stale_cases = 0, done = 0, done_cases = 0;
+	bool damaged = false, damaged_cases = false;
+	if (register_stale_rows(s, &vault, &stale) != STORE_OK || cases_stale_rows(s, &vault, &stale_cases) != STORE_OK)
 		goto out;
+	stale += stale_cases;
 	const char *path = config_get(args.cfg, "key_file");
 	char *owned = *path ? NULL : xasprintf("%s.key", config_get(args.cfg, "db") + 7);
 	if (stale) {
@@ -134,10 +136,13 @@ int cmd_keys(const struct cli_command *cmd, int argc, char **argv)
 		goto out;
 	}
 	free(owned);
-	if (register_rekey(s, &vault, &done, &damaged) != STORE_OK) {
-		cli_error(cmd, "stopped after %lld rows: run it again to resume", (long long)done);
+	if (register_rekey(s, &vault, &done, &damaged) != STORE_OK ||
+	    cases_rekey(s, &vault, &done_cases, &damaged_cases) != STORE_OK) {
+		cli_error(cmd, "stopped after %lld rows: run it again to resume", (long long)(done + done_cases));
 		goto out;
 	}
+	done += done_cases;
+	damaged |= damaged_cases;
 	printf("wangge: %lld rows re-keyed; restart the servers so they write with the new key\n", (long long)done);
 	if (damaged)
 		cli_error(cmd, "some sealed fields did not open with their key and were cleared: see the log");

@@ -1,7 +1,9 @@
 // wangge demo: a tiny town (--scale 0.02) built, served and built again.
 // The demo users see what their roles and scopes allow, identifiers are
-// masked and reveal to check-digit-valid numbers, and a second run changes
-// no counts.
+// masked and reveal to check-digit-valid numbers, the cases (--cases 200)
+// fill the inboxes and the figures with consistent timelines, and a second
+// run changes no counts (it adds no rules, and no cases to a town that has
+// some).
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { run, freshDatabase, startServer } from '../lib/server.mjs';
@@ -46,7 +48,7 @@ async function all(client, path) {
 
 before(async () => {
   db = freshDatabase();
-  first = run(['demo', '--scale', '0.02', '--db', db.url]);
+  first = run(['demo', '--scale', '0.02', '--cases', '200', '--db', db.url]);
   assert.equal(first.status, 0, first.stderr);
   srv = await startServer({ db: db.url, args: ['--access_log', 'off'] });
 });
@@ -116,18 +118,93 @@ test('every ID number and phone is masked; a reveal gives a valid number that ag
 });
 
 test('a second run creates nothing and leaves the counts as they were', async () => {
-  const again = run(['demo', '--scale', '0.02', '--db', db.url]);
+  const again = run(['demo', '--scale', '0.02', '--cases', '200', '--db', db.url]);
   assert.equal(again.status, 0, again.stderr);
   const a = counts(first.stdout);
   const b = counts(again.stdout);
   for (const key of Object.keys(a)) assert.deepEqual(b[key], [a[key][0], 0], key);
   assert.match(again.stdout, new RegExp(`\\(0 new, ${a.persons[0]} updated\\)`));
+  assert.match(again.stdout, /^  rules\s+14\s+\(0 new\)$/m);
+  assert.match(again.stdout, /^  cases\s+200\s+\(0 new: the town had cases/m);
 });
 
-test('--scale outside 0.01..20 is a usage error', () => {
+// ---- cases ----
+
+const iso = (t) => (t === null ? null : Date.parse(t));
+
+test('the summary counts the rules and the cases', () => {
+  assert.match(first.stdout, /^  rules\s+14\s+\(14 new\)$/m);
+  const m = first.stdout.match(/^  cases\s+(\d+)\s+\((\d+) new; (\d+) open, (\d+) of them overdue, (\d+) resolved, (\d+) closed/m);
+  assert.ok(m, first.stdout);
+  assert.deepEqual([Number(m[1]), Number(m[2])], [200, 200]);
+  assert.equal(Number(m[3]) + Number(m[5]) + Number(m[6]), 200);
+  assert.ok(Number(m[6]) > 100, 'most cases closed');
+});
+
+test('the demo staff has new cases to dispatch; the handler has cases of its department', async () => {
+  const staff = await login(srv, 'staff', 'demo-staff-pass');
+  const r = await staff.json('/api/v1/cases?inbox=dispatch');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.ok(r.body.items.length > 0, 'empty dispatch inbox');
+  for (const c of r.body.items) assert.ok(c.area.code.startsWith(`${TOWN}001`), JSON.stringify(c.area));
+  const handler = await login(srv, 'handler', 'demo-handler-pass');
+  const all = await handler.json('/api/v1/cases?limit=5');
+  assert.equal(all.status, 200, JSON.stringify(all.body));
+});
+
+test("the commander's figures count the demo cases with rates", async () => {
+  const commander = await login(srv, 'commander', 'demo-commander-pass');
+  const from = new Date(Date.now() - 95 * 86400e3).toISOString().slice(0, 10);
+  const r = await commander.json(`/api/v1/stats/cases?area=${TOWN}&from=${from}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const t = r.body.totals;
+  // Merged duplicates are not counted as received.
+  assert.ok(t.received > 180 && t.received <= 200, JSON.stringify(t));
+  for (const k of ['response_rate', 'on_time_rate', 'resolution_rate', 'satisfaction_rate'])
+    assert.notEqual(t[k].rate, null, k);
+  assert.ok(t.satisfaction_rate.rate > 0.5, JSON.stringify(t.satisfaction_rate));
+});
+
+test('demo cases are consistent: timelines end in the state, dues follow the dispatch', async () => {
+  const commander = await login(srv, 'commander', 'demo-commander-pass');
+  const items = await all(commander, `/api/v1/cases?area=${TOWN}`);
+  assert.equal(items.length, 200);
+  const states = new Set(items.map((c) => c.state));
+  for (const s of ['closed', 'signed', 'submitted']) assert.ok(states.has(s), `no ${s} case`);
+  for (const item of items.filter((_, i) => i % 10 === 0)) {
+    const r = await commander.json(`/api/v1/cases/${item.id}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const c = r.body;
+    const tl = c.timeline;
+    assert.equal(tl[0].action, 'submit');
+    assert.equal(tl.at(-1).to, c.state, `case ${c.id}`);
+    assert.equal(c.version, tl.length, `case ${c.id}`);
+    for (let i = 1; i < tl.length; i++) {
+      assert.equal(tl[i].from, tl[i - 1].to, `case ${c.id} step ${i}`);
+      assert.ok(iso(tl[i].at) >= iso(tl[i - 1].at), `case ${c.id} step ${i}`);
+    }
+    if (c.dispatched_at) {
+      assert.ok(iso(c.dispatched_at) >= iso(c.submitted_at));
+      assert.ok(iso(c.sign_due_at) > iso(c.dispatched_at), `case ${c.id}`);
+    }
+    if (c.signed_at) {
+      assert.ok(iso(c.signed_at) >= iso(c.dispatched_at));
+      assert.ok(iso(c.resolve_due_at) > iso(c.signed_at), `case ${c.id}`);
+      assert.equal(c.signed_late === null, false);
+    }
+    if (c.state === 'closed' && c.rating) assert.ok(iso(c.closed_at) >= iso(c.rating.at));
+  }
+});
+
+test('--scale outside 0.01..20 and --cases outside 0..10,000,000 are usage errors', () => {
   for (const scale of ['0', '25', 'x', '0.001']) {
     const r = run(['demo', '--scale', scale, '--db', db.url]);
     assert.equal(r.status, 2, `${scale}: ${r.stderr}`);
     assert.match(r.stderr, /--scale/);
+  }
+  for (const cases of ['-1', 'x', '10000001', '1.5']) {
+    const r = run(['demo', '--scale', '0.02', '--cases', cases, '--db', db.url]);
+    assert.equal(r.status, 2, `${cases}: ${r.stderr}`);
+    assert.match(r.stderr, /--cases/);
   }
 });

@@ -306,6 +306,64 @@ test('a grid worker reports on a phone and finds it in "my reports"', async () =
   }
 });
 
+test('a category\'s extra questions are asked on the resident form and sent as answers', async () => {
+  const made = await post(f.admin, '/api/v1/case-categories', {
+    code: 'noise', name_zh: '噪音扰民', name_en: 'Noise', parent_code: 'complaint',
+    fields: [
+      { code: 'source', name_zh: '噪音来源', name_en: 'Source', type: 'singlevaluelist', required: true, values: [{ key: 'building', name: '装修施工' }, { key: 'shop', name: '商铺' }] },
+      { code: 'times', name_zh: '发生时段', name_en: 'When', type: 'multivaluelist', values: [{ key: 'day', name: '白天' }, { key: 'night', name: '夜间' }] },
+    ],
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const { context, page, problems } = await openPage(PHONE, true);
+  try {
+    await page.goto(`${srv.url}/#/report?area=${encodeURIComponent(f.areas.gridA)}`);
+    await page.click('label[for="cat-noise"]');
+    await page.locator('#q-source').waitFor();
+    await page.fill('#report-description', '楼上装修，晚上十点还在电钻');
+    await page.fill('#report-phone', '13912340000');
+    await page.click('#report-submit');
+    await page.locator('#q-source-error:not([hidden])', { hasText: '请回答此项' }).waitFor();
+    await page.selectOption('#q-source', 'building');
+    await page.check('#q-times input[value="night"]');
+    await check(page, 'report-questions-phone', PHONE.width);
+    await page.click('#report-submit');
+    await page.locator('#report-done').waitFor();
+    const staff = await f.login('staff');
+    const list = await staff.json(`/api/v1/cases?category=noise`);
+    assert.equal(list.body.items.length, 1);
+    const c = await staff.json(`/api/v1/cases/${list.body.items[0].id}`);
+    assert.deepEqual(c.body.attributes, { source: 'building', times: ['night'] });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the 12345 hotline records a call and answers it directly: the case closes at once', async () => {
+  const { context, page, problems } = await openPage(DESKTOP, false);
+  try {
+    await signIn(page, f.users.staff);
+    await page.goto(`${srv.url}/#/cases`);
+    await page.click('#case-new');
+    await page.locator('#report-source').waitFor();
+    await page.selectOption('#report-source', 'hotline');
+    await page.click('label[for="cat-inquiry"]');
+    await page.fill('#report-description', '咨询居住证办理需要哪些材料');
+    await page.fill('#report-phone', '029-88886666');
+    await page.fill('#report-notes', '来电人姓王，语气平和');
+    await page.fill('#report-answer', '已告知需身份证、租房合同和照片，到社区服务站办理');
+    await check(page, 'hotline-desktop');
+    await page.click('#report-submit');
+    await waitState(page, 'closed');
+    const timeline = await page.locator('#case-timeline').innerText();
+    assert.match(timeline, /直接答复/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 // Cases made through the API for the remaining pages.
 async function submitted(description, category = 'complaint') {
   const r = await fetch(`${srv.url}/api/v1/public/cases`, {

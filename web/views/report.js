@@ -9,6 +9,7 @@
 
 import { api, route, newIdempotencyKey } from '../app.js';
 import { getSession } from '../session.js';
+import { defineMessage } from '../i18n.js';
 import {
   h, tr, field, input, select, setOptions, showFormError, clearFormErrors, requireValue, setBusy, withQuery
 } from './util.js';
@@ -42,6 +43,57 @@ function categoryTiles(onPick) {
     category: (code) => cats.find((c) => c.code === code) || null,
     // For showFormError: the box stands in for the radio group.
     control: box
+  };
+}
+
+// The category's extra questions (its `fields`), asked once it is picked.
+// Answers go out as `attributes`; required ones are checked here first.
+function questionsBox() {
+  const box = h('div', { class: 'cat-questions', id: 'report-questions' });
+  let asked = [];
+  function show(cat) {
+    asked = [];
+    const parts = [];
+    for (const f of (cat && cat.fields) || []) {
+      const key = `catq.${cat.code}.${f.code}`;
+      defineMessage(key, f.name_zh || f.code, f.name_en || f.name_zh || f.code);
+      const id = `q-${f.code}`;
+      const values = Array.isArray(f.values) ? f.values : [];
+      let control;
+      let read;
+      if (f.type === 'singlevaluelist') {
+        control = select(id, [['', 'case.question.choose'], ...values.map((v) => [v.key, null, v.name || v.key])]);
+        read = () => control.value || null;
+      } else if (f.type === 'multivaluelist') {
+        control = h('div', { class: 'check-list', id, tabindex: '-1' }, values.map((v) => h('label', { class: 'check-item' },
+          h('input', { type: 'checkbox', value: v.key, name: id }), h('span', { text: v.name || v.key }))));
+        read = () => { const k = [...control.querySelectorAll('input:checked')].map((x) => x.value); return k.length ? k : null; };
+      } else if (f.type === 'text') {
+        control = h('textarea', { id, rows: '2', maxlength: '2000' });
+        read = () => control.value.trim() || null;
+      } else {
+        control = input(id, { type: f.type === 'number' ? 'number' : f.type === 'datetime' ? 'datetime-local' : 'text', maxlength: '200' });
+        read = () => (control.value.trim() === '' ? null : f.type === 'number' ? Number(control.value) : control.value.trim());
+      }
+      asked.push({ f, control, read });
+      parts.push(field(key, control, { optional: !f.required }));
+    }
+    box.replaceChildren(...parts);
+    tr(box);
+  }
+  return {
+    el: box, show,
+    // {code: answer} of what was answered, or the control of the first
+    // required question left empty.
+    answers() {
+      const out = {};
+      for (const q of asked) {
+        const v = q.read();
+        if (v === null && q.f.required) return { missing: q.control };
+        if (v !== null) out[q.f.code] = v;
+      }
+      return { attributes: out };
+    },
   };
 }
 
@@ -79,13 +131,14 @@ function locationField() {
 
 // The form shared by both routes. mode: 'public' | 'grid' | 'staff'.
 function buildReportForm(mode, { areaCode = '', onDone }) {
-  const cats = categoryTiles();
+  const questions = questionsBox();
+  const cats = categoryTiles((c) => questions.show(c));
   const desc = h('textarea', { id: 'report-description', name: 'description', 'data-testid': 'report-description', rows: '4', maxlength: '2000', required: true, i18nPh: 'case.field.description.ph' });
   const address = input('report-address', { maxlength: '200', autocomplete: 'street-address', i18nPh: 'case.field.address.ph' });
   const photos = photoPicker('report-photos');
   const loc = locationField();
   const fields = { category: cats.control, description: desc, address, photos: photos.el.querySelector('input'), location: loc.el };
-  const parts = [cats.el, field('case.field.description', desc), photos.el, field('case.field.address', address, { optional: true }), loc.el];
+  const parts = [cats.el, questions.el, field('case.field.description', desc), photos.el, field('case.field.address', address, { optional: true }), loc.el];
 
   let phone = null;
   let name = null;
@@ -143,6 +196,14 @@ function buildReportForm(mode, { areaCode = '', onDone }) {
       line.hidden = false;
       missing = cats.box;
     }
+    const answered = questions.answers();
+    if (answered.missing && !missing) {
+      const line = document.getElementById(`${answered.missing.id}-error`);
+      line.setAttribute('data-i18n', 'case.question.required');
+      tr(line);
+      line.hidden = false;
+      missing = answered.missing;
+    }
     if (requireValue(desc) && !missing) missing = desc;
     if (phone && mode === 'public' && requireValue(phone) && !missing) missing = phone;
     if (missing) { missing.focus(); return; }
@@ -162,6 +223,7 @@ function buildReportForm(mode, { areaCode = '', onDone }) {
     if (source) put('source', source.value);
     if (notes) put('call_notes', notes.value.trim());
     if (answer) put('direct_answer', answer.value.trim());
+    if (answered.attributes && Object.keys(answered.attributes).length) body.attributes = answered.attributes;
     const shas = photos.shas();
     if (shas.length) body.photos = shas;
     const sig = JSON.stringify(body);

@@ -84,8 +84,39 @@ struct case_reporter_comment {
  * text). */
 int cases_reporter_comment(struct case_reporter_comment *c);
 
+/* Key rotation of the reporters' sealed phones (see wangge keys rotate):
+ * rows sealed with another key version than the current, and their re-keying
+ * (resumable; *damaged when a field did not open and was left alone). */
+int cases_stale_rows(struct store *s, const struct vault *v, int64_t *count);
+int cases_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, bool *damaged);
+
 /* Runs the timers once at `now` (the thread does it every minute; the CLI
  * and tests call it directly). *reminded and *closed get the counts. */
 int cases_sweep(struct store *s, int64_t now, int autoclose_days, int64_t *reminded, int64_t *closed);
+
+/* The demo town's cases (wangge demo, demo.c). */
+struct cases_demo_options {
+	const char *town_code;   /* where the rules go and the cases happen (its grids) */
+	const char *focus_code;  /* the demo staff's community: a fuller share, and the newest cases; NULL: none */
+	const char *staff_login, *commander_login, *grid_login, *resident_login, *handler_login; /* the demo users */
+	const struct actor *actor; /* the CLI's, for the one audit entry */
+	long cases;              /* how many to add, when the town has none */
+	uint64_t seed;
+	int64_t now;             /* the end of the 90 days; 0: the clock */
+};
+struct cases_demo_report {
+	size_t rules, rules_created;
+	size_t cases, cases_before, cases_created; /* cases: in the town afterwards */
+	bool cases_skipped;      /* the town had cases: none added */
+	size_t events, co_units, open, overdue, resolved, closed, reopened, merged;
+	double seconds;
+};
+/* Writes the town's routing rules (those missing) and, unless the town
+ * has cases already, o->cases cases with their timelines, in transactions
+ * of 1,000 cases. Strings of o are borrowed. Uses the module's calendar
+ * cache and frees it before returning: for the CLI, not a running server.
+ * Returns a store_rc (STORE_ABORT: no such town, or a category missing). */
+int cases_demo(struct store *s, const struct vault *v, const struct cases_demo_options *o,
+	       struct cases_demo_report *out);
 
 #endif

@@ -56,6 +56,23 @@ bool person_relation_known(const char *relation);
 
 /* ---- key rotation (rekey.c) ---- */
 
+/* A table with sealed fields, for modules that seal data the way the
+ * register does. stale_sql: (id, sealed..., key_version) of rows with
+ * key_version <> ? AND id > ? ORDER BY id LIMIT ?; update_sql: SET the
+ * (sealed, hash) pairs in order, key_version = ? WHERE id = ? AND
+ * key_version = ?; count_sql: COUNT(*) WHERE key_version <> ?. All static. */
+struct rekey_table {
+	const char *what; /* for the log: "person" */
+	const char *stale_sql, *update_sql, *count_sql;
+	int fields;       /* 1 or 2 */
+	const char *kinds[2];
+};
+int rekey_table_stale(struct store *s, const struct vault *v, const struct rekey_table *t, int64_t *count);
+/* Re-keys the table 1,000 rows a transaction (resumable); *damaged: a field
+ * did not open and was left as it was. */
+int rekey_table_run(struct store *s, const struct vault *v, const struct rekey_table *t, int64_t *rekeyed,
+		    bool *damaged);
+
 /* Rows whose sealed fields use another key version than the current. */
 int register_stale_rows(struct store *s, const struct vault *v, int64_t *count);
 /* Re-seals and re-hashes every such row with the current key, 1,000 rows a

@@ -6,15 +6,20 @@
 
 #define REKEY_BATCH 1000
 
-static const char sql_stale[] =
-	"SELECT id, id_sealed, phone_sealed, key_version FROM persons WHERE key_version <> ? AND id > ? ORDER BY id LIMIT ?";
-static const char sql_rekey[] =
-	"UPDATE persons SET id_sealed = ?, id_hash = ?, phone_sealed = ?, phone_hash = ?, key_version = ? WHERE id = ?"
-	" AND key_version = ?";
-static const char sql_stale_count[] = "SELECT COUNT(*) FROM persons WHERE key_version <> ?";
+static const struct rekey_table persons_table = {
+	.what = "person",
+	.stale_sql = "SELECT id, id_sealed, phone_sealed, key_version FROM persons WHERE key_version <> ? AND id > ?"
+		     " ORDER BY id LIMIT ?",
+	.update_sql = "UPDATE persons SET id_sealed = ?, id_hash = ?, phone_sealed = ?, phone_hash = ?, key_version = ?"
+		      " WHERE id = ? AND key_version = ?",
+	.count_sql = "SELECT COUNT(*) FROM persons WHERE key_version <> ?",
+	.fields = 2,
+	.kinds = {"id", "phone"},
+};
 
 struct rekey {
 	const struct vault *v;
+	const struct rekey_table *t;
 	int64_t after;    /* rows are walked by id, so damaged ones are passed */
 	int64_t rekeyed;
 	int64_t done;
@@ -51,8 +56,9 @@ static bool reseal(const struct vault *v, int version, struct store_stmt *from, 
 static int rekey_tx(struct store_conn *c, void *arg)
 {
 	struct rekey *r = arg;
-	struct store_stmt *st = store_prepare(c, sql_stale);
-	struct store_stmt *up = store_prepare(c, sql_rekey);
+	const struct rekey_table *t = r->t;
+	struct store_stmt *st = store_prepare(c, t->stale_sql);
+	struct store_stmt *up = store_prepare(c, t->update_sql);
 	if (!st || !up)
 		return STORE_ERROR;
 	store_bind_int(st, 1, r->v->current);
@@ -61,19 +67,22 @@ static int rekey_tx(struct store_conn *c, void *arg)
 	int rc;
 	int64_t batch = 0;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		int version = (int)store_col_int(st, 3);
+		int version = (int)store_col_int(st, t->fields + 1);
 		r->after = store_col_int(st, 0);
 		batch++;
-		if (!reseal(r->v, version, st, 1, "id", up, 1) || !reseal(r->v, version, st, 2, "phone", up, 3)) {
-			log_error("person %lld: a sealed field does not open with key version %d: left as it is",
+		bool opened = true;
+		for (int f = 0; f < t->fields && opened; f++)
+			opened = reseal(r->v, version, st, 1 + f, t->kinds[f], up, 1 + 2 * f);
+		if (!opened) {
+			log_error("%s %lld: a sealed field does not open with key version %d: left as it is", t->what,
 				  (long long)r->after, version);
 			r->damaged = true;
 			store_reset(up);
 			continue;
 		}
-		store_bind_int(up, 5, r->v->current);
-		store_bind_int(up, 6, store_col_int(st, 0));
-		store_bind_int(up, 7, version);
+		store_bind_int(up, 2 * t->fields + 1, r->v->current);
+		store_bind_int(up, 2 * t->fields + 2, store_col_int(st, 0));
+		store_bind_int(up, 2 * t->fields + 3, version);
 		int urc = store_step(up);
 		store_reset(up);
 		if (urc != STORE_DONE) {
@@ -92,7 +101,7 @@ static int rekey_tx(struct store_conn *c, void *arg)
 static int stale_tx(struct store_conn *c, void *arg)
 {
 	struct rekey *r = arg;
-	struct store_stmt *st = store_prepare(c, sql_stale_count);
+	struct store_stmt *st = store_prepare(c, r->t->count_sql);
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, r->v->current);
@@ -102,21 +111,22 @@ static int stale_tx(struct store_conn *c, void *arg)
 	return rc == STORE_ROW ? STORE_OK : rc;
 }
 
-int register_stale_rows(struct store *s, const struct vault *v, int64_t *count)
+int rekey_table_stale(struct store *s, const struct vault *v, const struct rekey_table *t, int64_t *count)
 {
-	struct rekey r = {.v = v};
+	struct rekey r = {.v = v, .t = t};
 	int rc = store_tx(s, STORE_READ, stale_tx, &r);
 	*count = r.left;
 	return rc;
 }
 
-int register_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, bool *damaged)
+int rekey_table_run(struct store *s, const struct vault *v, const struct rekey_table *t, int64_t *rekeyed,
+		    bool *damaged)
 {
 	*rekeyed = 0;
 	*damaged = false;
 	int64_t after = 0;
 	for (;;) {
-		struct rekey r = {.v = v, .after = after};
+		struct rekey r = {.v = v, .t = t, .after = after};
 		int rc = store_tx(s, STORE_WRITE, rekey_tx, &r);
 		if (rc != STORE_OK)
 			return rc;
@@ -126,4 +136,14 @@ int register_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, boo
 		if (r.done < REKEY_BATCH)
 			return STORE_OK;
 	}
+}
+
+int register_stale_rows(struct store *s, const struct vault *v, int64_t *count)
+{
+	return rekey_table_stale(s, v, &persons_table, count);
+}
+
+int register_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, bool *damaged)
+{
+	return rekey_table_run(s, v, &persons_table, rekeyed, damaged);
 }
