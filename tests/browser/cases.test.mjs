@@ -340,6 +340,29 @@ test('a category\'s extra questions are asked on the resident form and sent as a
   }
 });
 
+test('a signed-in resident reports from their account and follows it under "my reports"', async () => {
+  const { context, page, problems } = await openPage(PHONE, true);
+  try {
+    await signIn(page, f.users.resident);
+    await page.goto(`${srv.url}/#/cases`);
+    await page.click('#case-new');
+    await page.click('label[for="cat-suggestion"]');
+    await page.fill('#report-description', '建议在小区门口增设非机动车停放点');
+    await check(page, 'resident-report-phone', PHONE.width);
+    await page.click('#report-submit');
+    await page.locator('#case-list li.is-new').waitFor();
+    const resident = await f.login('resident');
+    const mine = await resident.json('/api/v1/cases?inbox=mine');
+    const c = await resident.json(`/api/v1/cases/${mine.body.items[0].id}`);
+    assert.equal(c.body.source, 'resident');
+    assert.equal(c.body.area.code, f.areas.gridA, 'their own grid by default');
+    assert.equal(c.body.reporter.registered, true);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the 12345 hotline records a call and answers it directly: the case closes at once', async () => {
   const { context, page, problems } = await openPage(DESKTOP, false);
   try {
