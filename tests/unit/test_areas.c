@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "modules/areas/areas.c"
+#include "store_fixture.h"
 
 /* ---- codes, names, levels ---- */
 
@@ -255,65 +256,19 @@ static void test_paths(void **state)
 
 /* ---- the store, step by step ---- */
 
-struct fixture {
-	struct store *s;
-	char url[512];
-	char path[256];
-	char pg_name[64];
-};
-
 static int sqlite_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/wangge-areas-%d.db", getpid());
-	unlink(f->path);
-	snprintf(f->url, sizeof f->url, "sqlite:%s", f->path);
-	*state = f;
-	return 0;
+	return fixture_sqlite(state, "areas");
 }
 
-/* A database of its own, made through the cluster's postgres database
- * (CREATE DATABASE cannot run inside store_tx's transaction). */
 static int pg_setup(void **state)
 {
-	const char *base = getenv("WANGGE_TEST_PG");
-	if (!base)
-		return -1;
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->pg_name, sizeof f->pg_name, "wg_areas_%d", getpid());
-	char cmd[700];
-	snprintf(cmd, sizeof cmd,
-		 "PGOPTIONS='-c client_min_messages=warning' psql -q '%s/postgres' -c 'DROP DATABASE IF EXISTS %s'"
-		 " -c 'CREATE DATABASE %s' >/dev/null",
-		 base, f->pg_name, f->pg_name);
-	if (system(cmd) != 0) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->url, sizeof f->url, "%s/%s", base, f->pg_name);
-	*state = f;
-	return 0;
+	return fixture_pg(state, "areas");
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	store_close(f->s);
-	const char *suffixes[] = {"", "-wal", "-shm"};
-	for (int i = 0; f->path[0] && i < 3; i++) {
-		char p[300];
-		snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
-		unlink(p);
-	}
-	if (f->pg_name[0]) {
-		char cmd[700];
-		snprintf(cmd, sizeof cmd, "psql -q '%s/postgres' -c 'DROP DATABASE IF EXISTS %s WITH (FORCE)' >/dev/null",
-			 getenv("WANGGE_TEST_PG"), f->pg_name);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not drop %s\n", f->pg_name);
-	}
-	free(f);
-	return 0;
+	return fixture_teardown(state);
 }
 
 /* One step: an operation by a caller whose scope is the subtree of scope

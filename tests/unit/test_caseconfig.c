@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "modules/cases/case_config.h"
 #include "modules/cases/cases_internal.h"
+#include "store_fixture.h"
 
 extern const char *const cases_builtin_calendar;
 
@@ -165,62 +166,20 @@ static void test_due(void **state)
 
 /* ---- through the store ---- */
 
-struct fixture {
-	char path[256], url[300], pg_name[64];
-	struct store *s;
-};
-
 static int sqlite_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/wangge-caseconfig-%d.db", getpid());
-	unlink(f->path);
-	snprintf(f->url, sizeof f->url, "sqlite:%s", f->path);
-	*state = f;
-	return 0;
+	return fixture_sqlite(state, "caseconfig");
 }
 
 static int pg_setup(void **state)
 {
-	const char *base = getenv("WANGGE_TEST_PG");
-	if (!base)
-		return -1;
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->pg_name, sizeof f->pg_name, "wg_caseconfig_%d", getpid());
-	char cmd[700];
-	snprintf(cmd, sizeof cmd,
-		 "PGOPTIONS='-c client_min_messages=warning' psql -q '%s/postgres' -c 'DROP DATABASE IF EXISTS %s'"
-		 " -c 'CREATE DATABASE %s' >/dev/null",
-		 base, f->pg_name, f->pg_name);
-	if (system(cmd) != 0) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->url, sizeof f->url, "%s/%s", base, f->pg_name);
-	*state = f;
-	return 0;
+	return fixture_pg(state, "caseconfig");
 }
 
 static int store_teardown(void **state)
 {
-	struct fixture *f = *state;
 	cases_calendar_close();
-	store_close(f->s);
-	const char *suffixes[] = {"", "-wal", "-shm"};
-	for (int i = 0; f->path[0] && i < 3; i++) {
-		char p[300];
-		snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
-		unlink(p);
-	}
-	if (f->pg_name[0]) {
-		char cmd[700];
-		snprintf(cmd, sizeof cmd, "psql -q '%s/postgres' -c 'DROP DATABASE IF EXISTS %s WITH (FORCE)' >/dev/null",
-			 getenv("WANGGE_TEST_PG"), f->pg_name);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not drop %s\n", f->pg_name);
-	}
-	free(f);
-	return 0;
+	return fixture_teardown(state);
 }
 
 static int exec_tx(struct store_conn *c, void *arg)
