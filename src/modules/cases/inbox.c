@@ -428,9 +428,11 @@ struct read_one {
 	json_t *out;
 	int version;
 	bool missing;
+	bool read_already; /* the user has seen this version: no write needed */
 	bool reveal; /* the reporter's phone, to call them back (audited) */
 };
 
+static const char sql_read_version[] = "SELECT version FROM case_reads WHERE user_id = ? AND case_id = ?";
 static const char sql_reporter_phone[] = "SELECT reporter_phone_sealed, key_version FROM cases WHERE id = ?";
 
 /* Puts the reporter's phone in clear into the answer and audits it in the
@@ -480,6 +482,18 @@ static int read_tx(struct store_conn *c, void *arg)
 	if ((rc = case_parties(c, r->caller, &row, &parties)) != STORE_OK)
 		return rc;
 	r->version = row.version;
+	if (r->caller->user_id) {
+		struct store_stmt *st = store_prepare(c, sql_read_version);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, r->caller->user_id);
+		store_bind_int(st, 2, row.id);
+		rc = store_step(st);
+		r->read_already = rc == STORE_ROW && store_col_int(st, 0) >= row.version;
+		store_reset(st);
+		if (rc != STORE_ROW && rc != STORE_DONE)
+			return rc;
+	}
 	if ((rc = case_json(c, &row, parties, false, &r->out)) != STORE_OK)
 		return rc;
 	return r->reveal ? reveal_phone(c, r, &row) : STORE_OK;
@@ -518,7 +532,7 @@ void cases_read(struct http_req *req)
 	}
 	/* Opening a case is what makes it read; a failure here costs only
 	 * an unread mark, so the answer stands. */
-	if (r.caller->user_id)
+	if (r.caller->user_id && !r.read_already)
 		store_tx(cases_store, STORE_WRITE, mark_tx, &r);
 	http_reply_json(req, 200, r.out);
 }
