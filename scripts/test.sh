@@ -40,21 +40,23 @@ tally() { # suite name, log file, pass, fail, skip
 }
 
 unit() { # build dir, suite name
-  local p=0 f=0 log="$logs/$2.log"
+  local p=0 f=0 s=0 log="$logs/$2.log"
   : > "$log"
   for t in "$1"/test_*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
     local out rc
     out=$(WANGGE_TEST_PG="$pg_url" CMOCKA_MESSAGE_OUTPUT=stdout "$t" 2>&1); rc=$?
     printf '%s\n' "$out" >> "$log"
-    local ok bad
+    local ok bad sk
     ok=$(printf '%s\n' "$out" | awk '/^\[  PASSED  \] [0-9]+ test/ {s += $4} END {print s + 0}')
     bad=$(printf '%s\n' "$out" | awk '/^\[  FAILED  \] [0-9]+ test/ {s += $4} END {print s + 0}')
-    p=$((p + ${ok:-0})); f=$((f + ${bad:-0}))
+    # A skip is reported, never silent: it names a test that did not run.
+    sk=$(printf '%s\n' "$out" | awk '/^\[  SKIPPED \] [0-9]+ test/ {s += $4} END {print s + 0}')
+    p=$((p + ${ok:-0})); f=$((f + ${bad:-0})); s=$((s + ${sk:-0}))
     # A crash leaves no summary: count it as a failure.
     if [ "$rc" -ne 0 ] && [ "${bad:-0}" -eq 0 ]; then f=$((f + 1)); echo "[  FAILED  ] $t exited $rc" >> "$log"; fi
   done
-  tally "$2" "$log" "$p" "$f" 0
+  tally "$2" "$log" "$p" "$f" "$s"
 }
 
 node_suite() { # suite name, env assignments..., -- files...

@@ -21,25 +21,7 @@
 
 extern const char *const cases_builtin_calendar;
 
-/* "2026-02-13 17:00" Beijing time as Unix seconds. */
-static int64_t at(const char *s)
-{
-	struct tm tm = {0};
-	if (sscanf(s, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min) != 5)
-		fail_msg("bad test time '%s'", s);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) - 8 * 3600;
-}
-
-static const char *show(int64_t t, char out[32])
-{
-	time_t local = (time_t)(t + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	strftime(out, 32, "%Y-%m-%d %H:%M %a", &tm);
-	return out;
-}
+#include "beijing_time.h"
 
 /* ---- routing choice (pure) ---- */
 

@@ -31,25 +31,7 @@ static const char calendar_2026[] =
 	"workday = 2026-09-20\n"
 	"workday = 2026-10-10\n";
 
-/* "2026-02-13 17:00" Beijing time as Unix seconds. */
-static int64_t at(const char *s)
-{
-	struct tm tm = {0};
-	if (sscanf(s, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min) != 5)
-		fail_msg("bad test time '%s'", s);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) - 8 * 3600;
-}
-
-static const char *show(int64_t t, char out[32])
-{
-	time_t local = (time_t)(t + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	strftime(out, 32, "%Y-%m-%d %H:%M:%S %a", &tm);
-	return out;
-}
+#include "beijing_time.h"
 
 static int setup(void **state)
 {
@@ -300,22 +282,15 @@ static void test_format_round_trip(void **state)
 	workcal_free(again);
 }
 
-/* The shipped calendar parses and knows both years. Found from this
- * source's path, which works from the repository root (the standalone build)
- * and from a meson build directory inside it. */
+/* The shipped calendar (data/calendar/cn.conf, embedded in the binary at
+ * build time) parses and knows both years. */
+extern const char *const cases_builtin_calendar;
+
 static void test_shipped_calendar(void **state)
 {
 	(void)state;
-	char path[512];
-	const char *here = __FILE__, *tail = strstr(here, "tests/unit/test_workcal.c");
-	snprintf(path, sizeof path, "%.*sdata/calendar/cn.conf", tail ? (int)(tail - here) : 0, here);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		skip();
-	static char text[65536];
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	fclose(f);
-	text[n] = '\0';
+	const char *text = cases_builtin_calendar;
+	const char *path = "data/calendar/cn.conf";
 	char *err = NULL;
 	struct workcal *c = workcal_parse(text, &err);
 	if (!c)
