@@ -32,8 +32,10 @@ static unsigned serve_threads(const struct config *cfg)
 	int64_t n = config_get_int(cfg, "threads");
 	if (n > 0)
 		return (unsigned)n;
+	/* A worker waiting for its group's commit holds no core, and the more
+	 * writers wait, the more share one fsync: several workers per core. */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	return cores > 2 ? (unsigned)cores : 2;
+	return cores > 2 ? (unsigned)(8 * cores) : 16;
 }
 
 size_t cli_modules(struct store *store, const struct vault *vault, const struct config *cfg,

@@ -30,7 +30,7 @@ struct config_key {
 static const struct config_key config_keys[] = {
 	{"listen", CONFIG_LISTEN, "127.0.0.1:8080", 0, 0, "address and port the HTTP server listens on (port 0 picks a free one)"},
 	{"db", CONFIG_DB, "sqlite:wangge.db", 0, 0, "database: sqlite:PATH or postgres://user@host:port/dbname"},
-	{"threads", CONFIG_INT, "0", 0, 256, "HTTP worker threads; 0 means the core count (at least 2)"},
+	{"threads", CONFIG_INT, "0", 0, 256, "HTTP worker threads; 0 means 8 per core (at least 16)"},
 	{"body_limit", CONFIG_INT, "1048576", 1024, 1073741824, "largest request body in bytes (413 beyond)"},
 	{"access_log", CONFIG_BOOL, "on", 0, 0, "one JSON line per request on stderr"},
 	{"behind_tls", CONFIG_BOOL, "off", 0, 0, "served behind a TLS proxy: cookies get the Secure flag"},

@@ -12,6 +12,21 @@
 #include "core/xalloc.h"
 
 #define STORE_TX_ATTEMPTS 8
+/* The most writes one commit carries: bounds the wait of the last. */
+#define STORE_GROUP_MAX 64
+
+/* A transaction's callback, waiting for or running in a group. */
+struct store_job {
+	store_tx_fn fn;
+	void *arg;
+	int rc;
+	int attempts;  /* runs that ended in a soft failure */
+	bool alone;    /* runs in a transaction of its own */
+	bool settled;  /* rc is final (set by the thread that ran it) */
+	bool done;     /* settled, as its waiter sees it under group_lock */
+	pthread_cond_t wake; /* its writer waits here: woken alone, not as a herd */
+	struct store_job *next;
+};
 
 struct store {
 	const struct store_backend *be;
@@ -20,7 +35,11 @@ struct store {
 	pthread_mutex_t lock; /* guards conns */
 	struct store_conn *conns;
 	struct store_conn *claim_conn;
-	_Atomic uint64_t transactions, retries, failures, rollbacks, statements, connections;
+	/* Group commit: the queue of writes and whether a leader runs. */
+	pthread_mutex_t group_lock;
+	struct store_job *queue_head, *queue_tail;
+	bool leading;
+	_Atomic uint64_t commits, transactions, retries, failures, rollbacks, statements, connections;
 };
 
 static _Atomic uint64_t store_next_serial = 1;
@@ -67,6 +86,7 @@ int store_open(const char *url, struct store **out, char **err)
 	s->url = xstrdup(url);
 	s->serial = atomic_fetch_add(&store_next_serial, 1);
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->group_lock, NULL);
 	/* Connect once now so a wrong URL fails at start, not on first request. */
 	struct store_conn *c;
 	if (be->connect(url, &c, err)) {
@@ -113,6 +133,7 @@ void store_close(struct store *s)
 		if (store_tls[i].serial == s->serial)
 			store_tls[i].serial = 0;
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->group_lock);
 	free(s->url);
 	free(s);
 }
@@ -126,6 +147,7 @@ struct store_stats store_get_stats(struct store *s)
 {
 	return (struct store_stats){
 		.transactions = atomic_load(&s->transactions),
+		.commits = atomic_load(&s->commits),
 		.retries = atomic_load(&s->retries),
 		.failures = atomic_load(&s->failures),
 		.rollbacks = atomic_load(&s->rollbacks),
@@ -185,57 +207,210 @@ static void store_backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-int store_tx(struct store *s, enum store_tx_mode mode, store_tx_fn fn, void *arg)
+/* ---- transactions and group commit ----
+ *
+ * Every transaction is a job. A read runs on its caller's thread at once. A
+ * write joins the store's queue; the first writer to find no leader leads:
+ * it takes the queued jobs (its own among them), runs them in one
+ * transaction on its connection, each under a savepoint, commits once, and
+ * wakes the writers whose jobs it settled. Jobs left unsettled (a soft
+ * failure to retry) go back to the head of the queue. While one group
+ * commits, the next one queues, so the number of fsyncs falls as the
+ * number of concurrent writers rises. */
+
+static _Thread_local bool store_tls_leading; /* this thread is running a group */
+
+static bool job_joins(const struct store_job *j, size_t taken)
 {
-	struct store_conn *c = NULL;
-	int rc = STORE_ERROR;
-	for (int attempt = 0; attempt < STORE_TX_ATTEMPTS; attempt++) {
-		if (attempt > 0) {
-			atomic_fetch_add(&s->retries, 1);
-			store_backoff(attempt);
-		}
-		if (!c && !(c = store_conn_for_thread(s))) {
-			rc = STORE_SOFT;
+	return taken == 0 || (!j->alone && taken < STORE_GROUP_MAX);
+}
+
+/* Under group_lock: up to STORE_GROUP_MAX jobs from the head; a job that
+ * must run alone is taken only as a group of one. */
+static size_t group_take(struct store *s, struct store_job **group)
+{
+	size_t n = 0;
+	while (s->queue_head && job_joins(s->queue_head, n)) {
+		struct store_job *j = s->queue_head;
+		s->queue_head = j->next;
+		group[n++] = j;
+		if (j->alone)
+			break;
+	}
+	if (!s->queue_head)
+		s->queue_tail = NULL;
+	return n;
+}
+
+/* Under group_lock: settled jobs are done and their writers woken; the
+ * rest go back to the head, in their order. Then the writer at the head is
+ * woken to lead the next group. */
+static void group_return(struct store *s, struct store_job **group, size_t n)
+{
+	for (size_t i = n; i-- > 0;) {
+		struct store_job *j = group[i];
+		if (j->settled) {
+			j->done = true;
+			pthread_cond_signal(&j->wake);
 			continue;
 		}
-		if (c->broken) {
-			store_drop_cache(c);
-			if (c->be->reconnect(c)) {
-				rc = STORE_SOFT;
-				continue;
-			}
-			c->broken = false;
-		}
-		rc = c->be->begin(c, mode);
-		if (rc == STORE_OK) {
-			rc = fn(c, arg);
-			if (rc == STORE_OK)
-				rc = c->be->commit(c);
-			else
-				c->be->rollback(c);
-		}
-		if (rc == STORE_OK) {
-			atomic_fetch_add(&s->transactions, 1);
-			return STORE_OK;
-		}
-		/* However the failure surfaced (a prepare returning NULL, say),
-		 * a lost link is worth a retry on a fresh connection. */
-		if (c->broken)
-			rc = STORE_SOFT;
-		if (rc != STORE_SOFT)
-			break;
-		/* A commit that failed softly may leave the transaction open. */
-		c->be->rollback(c);
+		j->next = s->queue_head;
+		s->queue_head = j;
+		if (!s->queue_tail)
+			s->queue_tail = j;
 	}
-	if (rc == STORE_ABORT) {
+	if (s->queue_head)
+		pthread_cond_signal(&s->queue_head->wake);
+}
+
+static void job_settle(struct store *s, struct store_job *j, int rc, struct store_conn *c)
+{
+	j->rc = rc;
+	j->settled = true;
+	if (rc == STORE_OK) {
+		atomic_fetch_add(&s->transactions, 1);
+	} else if (rc == STORE_ABORT) {
 		atomic_fetch_add(&s->rollbacks, 1);
 	} else {
 		atomic_fetch_add(&s->failures, 1);
-		if (rc != STORE_CONSTRAINT)
-			log_error("transaction failed (%s): %s", rc == STORE_SOFT ? "retries exhausted" : "error",
-				  c ? c->errmsg : "no connection");
+		if (rc == STORE_SOFT)
+			log_error("transaction failed (retries exhausted): %s", c ? c->errmsg : "no connection");
 	}
-	return rc;
+}
+
+/* A soft failure: run the job again, by itself when alone is set, unless
+ * it has had its tries. */
+static void job_retry(struct store *s, struct store_job *j, bool alone, struct store_conn *c)
+{
+	if (++j->attempts >= STORE_TX_ATTEMPTS) {
+		job_settle(s, j, STORE_SOFT, c);
+		return;
+	}
+	atomic_fetch_add(&s->retries, 1);
+	j->alone = j->alone || alone;
+}
+
+/* Runs one member of a shared transaction under a savepoint, so that its
+ * failure undoes its own writes only. Returns STORE_OK while the shared
+ * transaction is still sound, or the failure that broke it. */
+static int group_run_member(struct store_conn *c, struct store_job *j)
+{
+	int rc = store_exec(c, "SAVEPOINT wangge_member");
+	if (rc != STORE_OK)
+		return rc;
+	j->rc = j->fn(c, j->arg);
+	if (j->rc == STORE_ERROR)
+		log_error("transaction failed (error): %s", c->errmsg);
+	if (j->rc != STORE_OK && (rc = store_exec(c, "ROLLBACK TO SAVEPOINT wangge_member")) != STORE_OK)
+		return rc;
+	rc = store_exec(c, "RELEASE SAVEPOINT wangge_member");
+	return c->broken ? STORE_SOFT : rc;
+}
+
+/* Runs a group of n jobs (n is 1 for reads and lone writes) and settles or
+ * re-arms each. A member's own failure is its own; a failure of the shared
+ * transaction (begin, savepoint, commit, a lost link) sends every member of
+ * a group of several to run again by itself. */
+static void group_run(struct store *s, enum store_tx_mode mode, struct store_job **group, size_t n)
+{
+	int most = 0;
+	for (size_t i = 0; i < n; i++)
+		most = group[i]->attempts > most ? group[i]->attempts : most;
+	if (most > 0)
+		store_backoff(most);
+	struct store_conn *c = store_conn_for_thread(s);
+	int rc = c ? STORE_OK : STORE_SOFT;
+	if (rc == STORE_OK && c->broken) {
+		store_drop_cache(c);
+		if (c->be->reconnect(c))
+			rc = STORE_SOFT;
+		else
+			c->broken = false;
+	}
+	if (rc == STORE_OK && (rc = c->be->begin(c, mode)) == STORE_ERROR)
+		log_error("begin failed: %s", c->errmsg);
+	bool any_ok = false;
+	if (rc == STORE_OK && n == 1) {
+		group[0]->rc = group[0]->fn(c, group[0]->arg);
+		any_ok = group[0]->rc == STORE_OK;
+		/* However the failure surfaced (a prepare returning NULL, say),
+		 * a lost link is worth a retry on a fresh connection. */
+		if (!any_ok && c->broken)
+			group[0]->rc = STORE_SOFT;
+		if (group[0]->rc == STORE_ERROR)
+			log_error("transaction failed (error): %s", c->errmsg);
+	} else if (rc == STORE_OK) {
+		for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+			rc = group_run_member(c, group[i]);
+			any_ok = any_ok || group[i]->rc == STORE_OK;
+		}
+	}
+	if (rc == STORE_OK && any_ok) {
+		rc = c->be->commit(c);
+		if (rc == STORE_OK && mode != STORE_READ)
+			atomic_fetch_add(&s->commits, 1);
+		else if (rc == STORE_ERROR)
+			log_error("commit failed: %s", c->errmsg);
+	}
+	if (c && (rc != STORE_OK || !any_ok))
+		c->be->rollback(c); /* a commit that failed softly may leave the transaction open */
+	if (rc != STORE_OK && c && c->broken)
+		rc = STORE_SOFT;
+	for (size_t i = 0; i < n; i++) {
+		struct store_job *j = group[i];
+		if (rc == STORE_OK && j->rc == STORE_SOFT)
+			job_retry(s, j, false, c);
+		else if (rc == STORE_OK)
+			job_settle(s, j, j->rc, c);
+		else if (n > 1)
+			job_retry(s, j, true, c);
+		else if (rc == STORE_SOFT)
+			job_retry(s, j, false, c);
+		else
+			job_settle(s, j, rc, c);
+	}
+}
+
+int store_tx(struct store *s, enum store_tx_mode mode, store_tx_fn fn, void *arg)
+{
+	struct store_job job = {.fn = fn, .arg = arg, .alone = mode == STORE_WRITE_ALONE};
+	if (mode == STORE_READ) {
+		struct store_job *one = &job;
+		while (!job.settled)
+			group_run(s, STORE_READ, &one, 1);
+		return job.rc;
+	}
+	/* The leader would wait for itself. */
+	if (store_tls_leading) {
+		log_error("store_tx: a write transaction inside a transaction callback");
+		return STORE_ERROR;
+	}
+	pthread_cond_init(&job.wake, NULL);
+	pthread_mutex_lock(&s->group_lock);
+	if (s->queue_tail)
+		s->queue_tail->next = &job;
+	else
+		s->queue_head = &job;
+	s->queue_tail = &job;
+	while (!job.done) {
+		if (s->leading) {
+			pthread_cond_wait(&job.wake, &s->group_lock);
+			continue;
+		}
+		s->leading = true;
+		struct store_job *group[STORE_GROUP_MAX];
+		size_t n = group_take(s, group);
+		pthread_mutex_unlock(&s->group_lock);
+		store_tls_leading = true;
+		group_run(s, STORE_WRITE, group, n);
+		store_tls_leading = false;
+		pthread_mutex_lock(&s->group_lock);
+		s->leading = false;
+		group_return(s, group, n);
+	}
+	pthread_mutex_unlock(&s->group_lock);
+	pthread_cond_destroy(&job.wake);
+	return job.rc;
 }
 
 /* Open addressing on the statement text's address: a few dozen statements
@@ -389,7 +564,7 @@ static int migrate_one(struct store_conn *c, void *arg)
 int store_schema_version(struct store *s)
 {
 	struct migrate_step ms = {0};
-	int rc = store_tx(s, STORE_WRITE, migrate_one, &ms);
+	int rc = store_tx(s, STORE_WRITE_ALONE, migrate_one, &ms);
 	free(ms.err);
 	return rc == STORE_OK ? ms.version_before : -1;
 }
@@ -412,7 +587,7 @@ int store_migrate(struct store *s, int *applied, char **err)
 		if (m->version <= current)
 			continue;
 		struct migrate_step ms = {.m = m};
-		int rc = store_tx(s, STORE_WRITE, migrate_one, &ms);
+		int rc = store_tx(s, STORE_WRITE_ALONE, migrate_one, &ms);
 		if (rc != STORE_OK) {
 			*err = ms.err ? ms.err : xasprintf("migration %04d_%s failed", m->version, m->name);
 			return -1;

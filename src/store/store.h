@@ -6,7 +6,16 @@
  * (opened on first use, kept until store_close) and statements prepared on it
  * persist for the connection's life. Work runs inside store_tx(), which
  * retries soft failures (SQLite busy, PostgreSQL serialization failure or
- * deadlock, a lost connection) a bounded number of times. */
+ * deadlock, a lost connection) a bounded number of times.
+ *
+ * Group commit: write transactions that arrive while another is running
+ * queue up, and the next leader runs the queued ones together in one
+ * database transaction, each under a savepoint, with one commit (one fsync)
+ * for all. store_tx returns only after the commit that holds its write is
+ * durable. A callback that fails (a constraint, a client error, its own
+ * error) rolls back to its savepoint and fails alone; its neighbours
+ * commit. A failure of the shared transaction itself reruns its members
+ * one by one, so no member fails because of another. */
 #ifndef WG_STORE_STORE_H
 #define WG_STORE_STORE_H
 
@@ -31,11 +40,16 @@ enum store_rc {
 
 enum store_tx_mode {
 	STORE_READ,
-	STORE_WRITE,
+	STORE_WRITE,       /* may share its commit with concurrent writes */
+	/* A write in a transaction of its own: migrations (PostgreSQL must set
+	 * the isolation level before any statement) and bulk loads, whose size
+	 * would hold back the replies of writers batched with them. */
+	STORE_WRITE_ALONE,
 };
 
 struct store_stats {
-	uint64_t transactions; /* committed */
+	uint64_t transactions; /* committed (each member of a group counts) */
+	uint64_t commits;      /* database commits of write transactions: fewer than their members under group commit */
 	uint64_t retries;      /* soft failures retried */
 	uint64_t failures;     /* transactions that ended in an error */
 	uint64_t rollbacks;    /* callbacks that asked to roll back */
@@ -71,6 +85,7 @@ int store_latest_version(void);
  * other code rolls back and is returned. Never answers an HTTP request: it
  * may run more than once. */
 typedef int (*store_tx_fn)(struct store_conn *c, void *arg);
+/* Runs fn in a transaction. A callback must not call store_tx itself. */
 int store_tx(struct store *s, enum store_tx_mode mode, store_tx_fn fn, void *arg);
 
 /* Statements. sql must have static storage: its address keys the

@@ -165,7 +165,7 @@ static int pg_reconnect(struct store_conn *c)
 
 static int pg_begin(struct store_conn *c, enum store_tx_mode mode)
 {
-	return pg_exec(c, mode == STORE_WRITE ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+	return pg_exec(c, mode != STORE_READ ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
 					      : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 

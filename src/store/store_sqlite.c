@@ -77,7 +77,8 @@ static int sqlite_connect(const char *url, struct store_conn **out, char **err)
 			  "PRAGMA journal_mode=WAL;"
 			  "PRAGMA synchronous=FULL;"
 			  "PRAGMA foreign_keys=ON;"
-			  "PRAGMA temp_store=MEMORY;",
+			  "PRAGMA temp_store=MEMORY;"
+			  "PRAGMA mmap_size=1073741824;",
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		*err = xasprintf("cannot set up %s: %s", sqlite_path(url), msg ? msg : sqlite3_errstr(rc));
@@ -135,7 +136,7 @@ static int sqlite_exec(struct store_conn *c, const char *sql)
 
 static int sqlite_begin(struct store_conn *c, enum store_tx_mode mode)
 {
-	return sqlite_exec(c, mode == STORE_WRITE ? "BEGIN IMMEDIATE" : "BEGIN");
+	return sqlite_exec(c, mode != STORE_READ ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
 static int sqlite_commit(struct store_conn *c)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,7 +266,142 @@ static void test_concurrent_writers(void **state)
 	struct item back = {"counter", 0, 0};
 	assert_int_equal(store_tx(s, STORE_READ, read_item, &back), STORE_OK);
 	assert_int_equal(back.n, 100);
-	assert_int_equal(store_get_stats(s).connections, 5);
+	/* A writer opens a connection only when it leads a group. */
+	assert_true(store_get_stats(s).connections <= 5);
+	store_close(s);
+}
+
+/* Group commit. A leader holds its transaction open until the other
+ * writers have queued behind it; they then share the next commit. */
+#define GROUP_WRITERS 8
+
+struct group_writer {
+	struct store *s;
+	store_tx_fn fn;
+	struct item it;
+	int rc;
+};
+
+static _Atomic int group_queued;
+static _Atomic bool leader_inside;
+
+static int slow_leader(struct store_conn *c, void *arg)
+{
+	atomic_store(&leader_inside, true);
+	while (atomic_load(&group_queued) < GROUP_WRITERS)
+		usleep(1000);
+	usleep(200 * 1000); /* from store_tx's first line to the queue */
+	return insert_item(c, arg);
+}
+
+/* Writes its row, then ends the savepoint it runs under: the runner's
+ * rollback to it fails, which breaks the shared transaction. */
+static int savepoint_breaker(struct store_conn *c, void *arg)
+{
+	store_exec(c, "RELEASE SAVEPOINT wangge_member");
+	insert_item(c, arg);
+	return STORE_ERROR;
+}
+
+static void *group_writer_main(void *arg)
+{
+	struct group_writer *w = arg;
+	if (w->fn != slow_leader)
+		atomic_fetch_add(&group_queued, 1);
+	w->rc = store_tx(w->s, STORE_WRITE, w->fn, &w->it);
+	return NULL;
+}
+
+/* Runs the leader, then the writers, and returns how many commits the
+ * store made for them. */
+static uint64_t run_group(struct store *s, struct group_writer *w)
+{
+	atomic_store(&group_queued, 0);
+	atomic_store(&leader_inside, false);
+	uint64_t before = store_get_stats(s).commits;
+	pthread_t th[GROUP_WRITERS + 1];
+	w[0].s = s;
+	w[0].fn = slow_leader;
+	pthread_create(&th[0], NULL, group_writer_main, &w[0]);
+	while (!atomic_load(&leader_inside))
+		usleep(1000);
+	for (int i = 1; i <= GROUP_WRITERS; i++) {
+		w[i].s = s;
+		pthread_create(&th[i], NULL, group_writer_main, &w[i]);
+	}
+	for (int i = 0; i <= GROUP_WRITERS; i++)
+		pthread_join(th[i], NULL);
+	return store_get_stats(s).commits - before;
+}
+
+static bool item_exists(struct store *s, const char *name)
+{
+	struct item back = {name, 0, 0};
+	int rc = store_tx(s, STORE_READ, read_item, &back);
+	assert_true(rc == STORE_OK || rc == STORE_ABORT);
+	return rc == STORE_OK;
+}
+
+static void test_group_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_migrated(f);
+	assert_int_equal(store_tx(s, STORE_WRITE, create_table, NULL), STORE_OK);
+	struct group_writer w[GROUP_WRITERS + 1] = {
+		{.it = {"leader", 1, 0}},
+		{.fn = insert_item, .it = {"g1", 1, 0}},
+		{.fn = insert_item, .it = {"g2", 1, 0}},
+		{.fn = insert_item, .it = {"g3", 1, 0}},
+		{.fn = insert_item, .it = {"g4", 1, 0}},
+		{.fn = insert_item, .it = {"g5", 1, 0}},
+		{.fn = insert_item, .it = {"g6", 1, 0}},
+		{.fn = insert_item, .it = {"leader", 2, 0}}, /* a unique name taken: fails alone */
+		{.fn = insert_then_abort, .it = {"aborted", 3, 0}},
+	};
+	uint64_t commits = run_group(s, w);
+	/* Nine writes; the eight that queued behind the leader share a commit
+	 * (a writer slow to reach the queue may take one more). */
+	assert_true(commits >= 2 && commits <= 3);
+	for (int i = 0; i <= 6; i++) {
+		assert_int_equal(w[i].rc, STORE_OK);
+		assert_true(item_exists(s, w[i].it.name)); /* durable once store_tx returned */
+	}
+	assert_int_equal(w[7].rc, STORE_CONSTRAINT);
+	assert_int_equal(w[8].rc, STORE_ABORT);
+	assert_false(item_exists(s, "aborted"));
+	struct item leader = {"leader", 0, 0};
+	assert_int_equal(store_tx(s, STORE_READ, read_item, &leader), STORE_OK);
+	assert_int_equal(leader.n, 1);
+	store_close(s);
+}
+
+/* A member that breaks the shared transaction itself: every member runs
+ * again alone, so only the culprit fails. */
+static void test_group_failure_reruns_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_migrated(f);
+	assert_int_equal(store_tx(s, STORE_WRITE, create_table, NULL), STORE_OK);
+	struct group_writer w[GROUP_WRITERS + 1] = {
+		{.it = {"leader", 1, 0}},
+		{.fn = insert_item, .it = {"g1", 1, 0}},
+		{.fn = insert_item, .it = {"g2", 1, 0}},
+		{.fn = insert_item, .it = {"g3", 1, 0}},
+		{.fn = savepoint_breaker, .it = {"breaker", 1, 0}},
+		{.fn = insert_item, .it = {"g4", 1, 0}},
+		{.fn = insert_item, .it = {"g5", 1, 0}},
+		{.fn = insert_item, .it = {"g6", 1, 0}},
+		{.fn = insert_item, .it = {"g7", 1, 0}},
+	};
+	run_group(s, w);
+	for (int i = 0; i <= GROUP_WRITERS; i++) {
+		if (i == 4)
+			continue;
+		assert_int_equal(w[i].rc, STORE_OK);
+		assert_true(item_exists(s, w[i].it.name));
+	}
+	assert_int_equal(w[4].rc, STORE_ERROR);
+	assert_false(item_exists(s, "breaker"));
 	store_close(s);
 }
 
@@ -318,6 +454,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, sqlite_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statements_and_transactions, sqlite_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, sqlite_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, sqlite_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_failure_reruns_alone, sqlite_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim, sqlite_setup, teardown),
 		cmocka_unit_test(test_replace_words),
 		cmocka_unit_test(test_bad_urls),
@@ -329,6 +467,8 @@ int main(void)
 			cmocka_unit_test_setup_teardown(test_refuses_newer_schema, pg_setup, teardown),
 			cmocka_unit_test_setup_teardown(test_statements_and_transactions, pg_setup, teardown),
 			cmocka_unit_test_setup_teardown(test_concurrent_writers, pg_setup, teardown),
+			cmocka_unit_test_setup_teardown(test_group_commit, pg_setup, teardown),
+			cmocka_unit_test_setup_teardown(test_group_failure_reruns_alone, pg_setup, teardown),
 			cmocka_unit_test_setup_teardown(test_claim, pg_setup, teardown),
 		};
 		failed += cmocka_run_group_tests_name("store_postgres", pg_tests, NULL, NULL);

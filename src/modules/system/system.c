@@ -61,6 +61,9 @@ static void system_metrics(struct http_req *req)
 		   "# HELP wangge_db_transactions_total Database transactions committed.\n"
 		   "# TYPE wangge_db_transactions_total counter\n"
 		   "wangge_db_transactions_total %llu\n"
+		   "# HELP wangge_db_commits_total Database commits of writes; group commit makes them fewer than the writes.\n"
+		   "# TYPE wangge_db_commits_total counter\n"
+		   "wangge_db_commits_total %llu\n"
 		   "# HELP wangge_db_retries_total Transactions retried after a soft failure.\n"
 		   "# TYPE wangge_db_retries_total counter\n"
 		   "wangge_db_retries_total %llu\n"
@@ -79,7 +82,7 @@ static void system_metrics(struct http_req *req)
 		   "# HELP wangge_process_resident_bytes Resident memory of the process.\n"
 		   "# TYPE wangge_process_resident_bytes gauge\n"
 		   "wangge_process_resident_bytes %ld\n",
-		   (unsigned long long)st.transactions, (unsigned long long)st.retries,
+		   (unsigned long long)st.transactions, (unsigned long long)st.commits, (unsigned long long)st.retries,
 		   (unsigned long long)st.failures, (unsigned long long)st.rollbacks,
 		   (unsigned long long)st.statements, (unsigned long long)st.connections, system_rss_bytes());
 	size_t len = out.len;
