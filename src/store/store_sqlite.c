@@ -77,8 +77,7 @@ static int sqlite_connect(const char *url, struct store_conn **out, char **err)
 			  "PRAGMA journal_mode=WAL;"
 			  "PRAGMA synchronous=FULL;"
 			  "PRAGMA foreign_keys=ON;"
-			  "PRAGMA temp_store=MEMORY;"
-			  "PRAGMA mmap_size=1073741824;",
+			  "PRAGMA temp_store=MEMORY;",
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		*err = xasprintf("cannot set up %s: %s", sqlite_path(url), msg ? msg : sqlite3_errstr(rc));
