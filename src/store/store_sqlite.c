@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +58,18 @@ static const char *sqlite_path(const char *url)
 	return url + strlen("sqlite:");
 }
 
+/* SQLite counts every allocation under one global mutex unless told not
+ * to; with a connection per worker thread that mutex was contended on every
+ * statement. Must run before SQLite initializes. */
+static void sqlite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sqlite_connect(const char *url, struct store_conn **out, char **err)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+	pthread_once(&configured, sqlite_configure);
 	struct sqlite_conn *c = xcalloc(1, sizeof *c);
 	c->lock_fd = -1;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
