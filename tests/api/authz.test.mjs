@@ -114,7 +114,8 @@ const B = () => town.areas.gridB;
 const noB = (body) => !JSON.stringify(body).includes(town.areas.gridB) && !JSON.stringify(body).includes(town.areas.communityB);
 
 // route -> how to call it in scope and out of scope, and what success is.
-// in/out: async (role) => [path, init]; ok: the status when allowed in scope;
+// in/out: async (role) => [path, init]; ok: the status when allowed in scope
+// (or (role) => status where a party's part decides);
 // outStatus: the status when allowed but out of scope (null: same as ok,
 // with check() proving nothing of B came back).
 const matrix = {
@@ -237,6 +238,9 @@ const matrix = {
     out: async (role) => { const c = await freshCase(B(), role); return [`/api/v1/cases/${c.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'comment', version: c.version, text: '矩阵' }) }]; },
     ok: 200, outStatus: 404,
   },
+  // Only a dispatcher (staff-like in scope) is offered duplicates; the
+  // other parties of a case they may read are refused.
+  'GET /api/v1/cases/{id}/duplicates': { in: async (role) => [`/api/v1/cases/${(await freshCase(A(), role)).id}/duplicates`], out: async (role) => [`/api/v1/cases/${(await freshCase(B(), role)).id}/duplicates`], ok: (role) => (STAFF_LIKE.includes(role) ? 200 : 403), outStatus: 404 },
   'GET /api/v1/cases/{id}/departments': { in: async (role) => [`/api/v1/cases/${(await freshCase(A(), role)).id}/departments`], out: async (role) => [`/api/v1/cases/${(await freshCase(B(), role)).id}/departments`], ok: 200, outStatus: 404 },
   'POST /api/v1/public/cases': { in: () => ['/api/v1/public/cases', { method: 'POST', body: JSON.stringify({ category: 'help', area_code: A(), description: '公开提交', reporter_phone: '13912345678' }) }], ok: 201 },
   'GET /api/v1/public/cases/{code}': { in: async () => [`/api/v1/public/cases/${(await freshCase(A(), 'anonymous')).code}`], ok: 200 },
@@ -351,7 +355,7 @@ for (const r of routes) {
           assert.equal(res.status, 403, where);
           assert.equal(res.body.error.code, 'forbidden', where);
         } else if (side === 'in') {
-          assert.equal(res.status, row.ok, where);
+          assert.equal(res.status, typeof row.ok === 'function' ? row.ok(role) : row.ok, where);
         } else if (row.outStatus === null || row.check) {
           assert.equal(res.status, row.outStatus ?? row.ok, where);
           assert.ok(row.check(res.body), `${where}: something of grid B came back`);

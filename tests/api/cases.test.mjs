@@ -291,13 +291,31 @@ test('return, ruling, whistle and report-in, merge, withdraw', async () => {
   // merge a duplicate into an open case
   const dup = await submitAnon({ description: '占道经营又来了', category: 'complaint' });
   const d = (await staff.json(`/api/v1/cases/${dup.id}`)).body;
-  assert.ok(d.possible_duplicates.some((p) => p.id === sub.id), 'the dispatcher is shown the likely duplicate');
+  assert.equal(d.possible_duplicates, undefined, 'the case alone: duplicates are asked for on their own');
+  const dups = await staff.json(`/api/v1/cases/${dup.id}/duplicates`);
+  assert.equal(dups.status, 200, JSON.stringify(dups.body));
+  assert.equal(dups.body.next_cursor, null);
+  const shown = dups.body.items.find((p) => p.id === sub.id);
+  assert.ok(shown, 'the dispatcher is shown the likely duplicate');
+  assert.deepEqual(Object.keys(shown).sort(), ['address', 'area_name', 'id', 'state', 'submitted_at', 'title']);
+  assert.ok(!dups.body.items.some((p) => p.id === dup.id), 'not itself');
+  for (const [who, path, status, code] of [
+    [water, `/api/v1/cases/${sub.id}/duplicates`, 403, 'forbidden'],   // a handler merges nothing
+    [staffB, `/api/v1/cases/${dup.id}/duplicates`, 404, 'not_found'],  // out of scope reads as missing
+    [staff, '/api/v1/cases/999999999/duplicates', 404, 'not_found'],
+    [staff, '/api/v1/cases/abc/duplicates', 404, 'not_found'],
+  ]) {
+    const r2 = await who.json(path);
+    assert.equal(r2.status, status, `${path}: ${JSON.stringify(r2.body)}`);
+    assert.equal(r2.body.error.code, code);
+  }
   r = await act(staff, dup.id, d.version, 'merge', { merged_into: dup.id });
   assert.equal(r.status, 422);
   r = await act(staff, dup.id, d.version, 'merge', { merged_into: sub.id });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.state, 'closed');
   assert.equal(r.body.merged_into, sub.id);
+  assert.deepEqual((await staff.json(`/api/v1/cases/${dup.id}/duplicates`)).body.items, [], 'merged: nothing left to offer');
 
   // the reporter withdraws before anyone holds it
   const w = await submitAnon({ description: '已自行解决', category: 'help' });

@@ -510,9 +510,13 @@ test('return and ruling, extension, whistle with report-in and reply, merge, com
     await st.page.locator('#case-timeline li[data-action="comment"]', { hasText: '请两个部门加强配合' }).waitFor();
     await check(st.page, 'case-whistle-desktop');
 
-    // A duplicate merges into the open case with one click.
+    // A duplicate merges into the open case with one click. The page asks
+    // for the candidates on their own route, not with the case.
     const dup = await submitted('占道经营又来了');
+    const asked = st.page.waitForResponse((res) => res.url().endsWith(`/api/v1/cases/${dup}/duplicates`) && res.status() === 200);
     await openCase(st.page, dup);
+    await asked;
+    await st.page.locator(`#case-duplicates li[data-id="${id}"]`).waitFor();
     await st.page.locator(`#merge-${id}`).click();
     await waitState(st.page, 'closed');
     await st.page.locator('#case-timeline li[data-action="merge"]').waitFor();

@@ -48,6 +48,14 @@ async function loadUnits(caseId) {
   return d.items || [];
 }
 
+// Open cases this one may duplicate, asked for only when the caller may
+// merge it (GET /api/v1/cases/{id}/duplicates: the scan is not part of
+// every read of a case).
+async function loadDuplicates(caseId) {
+  const d = await api('GET', `/api/v1/cases/${caseId}/duplicates`);
+  return d.items || [];
+}
+
 function unitOptions(units, c) {
   const opts = units.map((u) => [String(u.id), null, u.area ? `${u.name}（${u.area.name}）` : u.name]);
   // The suggested or current department may lie outside the caller's list.
@@ -271,7 +279,10 @@ function viewCase(view, params, query) {
   async function render() {
     const allowed = new Set(c.allowed_actions || []);
     const needsUnits = ['dispatch', 'whistle'].some((a) => allowed.has(a));
-    const units = needsUnits ? await loadUnits(c.id).catch(() => []) : [];
+    const [units, duplicates] = await Promise.all([
+      needsUnits ? loadUnits(c.id).catch(() => []) : [],
+      allowed.has('merge') ? loadDuplicates(c.id).catch(() => []) : []
+    ]);
     if (!alive) return;
     const introPhotos = (c.photos || []).filter((p) => !p.event_id);
     const due = c.state === 'dispatched' ? c.sign_due_at : c.state === 'signed' ? c.resolve_due_at : null;
@@ -303,10 +314,10 @@ function viewCase(view, params, query) {
     const result = c.result ? h('div', { class: 'card case-result', id: 'case-result' }, h('h2', { class: 'sub-title', i18n: 'case.field.result' }), h('p', { text: c.result }),
       c.rating ? h('p', { class: 'muted', id: 'case-rating' }, h('span', { i18n: `case.outcome.${c.rating.outcome}` }), ' · ', h('span', { i18n: `case.satisfaction.${c.rating.satisfaction}` }), c.rating.comment ? ` · ${c.rating.comment}` : '') : null) : null;
 
-    const dups = Array.isArray(c.possible_duplicates) && c.possible_duplicates.length && allowed.has('merge')
+    const dups = duplicates.length
       ? h('div', { class: 'card dup-card', id: 'case-duplicates' },
         h('h2', { class: 'sub-title', i18n: 'case.dups.title' }),
-        h('ul', { class: 'dup-list' }, c.possible_duplicates.map((d) => h('li', { class: 'dup-item', 'data-id': d.id },
+        h('ul', { class: 'dup-list' }, duplicates.map((d) => h('li', { class: 'dup-item', 'data-id': d.id },
           h('a', { href: caseHref(d.id), text: `#${d.id} ${d.title}` }), ' ', stateBadge(d.state),
           h('span', { class: 'muted small', text: ` ${d.area_name || ''} ${d.address || ''} ${formatTime(d.submitted_at)}` }),
           h('button', { type: 'button', class: 'btn btn-small', id: `merge-${d.id}`, i18n: 'case.dups.merge',

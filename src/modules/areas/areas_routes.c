@@ -176,8 +176,12 @@ static int areas_delete_tx(struct store_conn *c, void *arg)
 static void areas_write(struct http_req *req, struct areas_op *o, store_tx_fn fn, unsigned status)
 {
 	int rc = store_tx(areas_db, STORE_WRITE, fn, o);
-	if (rc == STORE_OK)
+	if (rc == STORE_OK) {
+		/* A moved or renamed area changes callers' scopes and what
+		 * cached answers name. */
+		identity_directory_changed();
 		o->result = areas_row_json(&o->row, &o->scope);
+	}
 	areas_reply(req, o, rc, status);
 }
 
@@ -255,7 +259,10 @@ static void areas_http_delete(struct http_req *req)
 	areas_op_init(req, &o);
 	if (!areas_path_code_ok(req, &o))
 		return;
-	areas_reply(req, &o, store_tx(areas_db, STORE_WRITE, areas_delete_tx, &o), 204);
+	int rc = store_tx(areas_db, STORE_WRITE, areas_delete_tx, &o);
+	if (rc == STORE_OK)
+		identity_directory_changed();
+	areas_reply(req, &o, rc, 204);
 }
 
 /* ---- the route table ---- */

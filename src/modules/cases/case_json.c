@@ -1,8 +1,9 @@
 /* A case as the API answers it: the row, its departments, photos and
- * timeline, what the caller may do next and, for a dispatcher, the open
- * cases it may duplicate. The resident's follow page gets a public view:
+ * timeline, and what the caller may do next (a dispatcher asks for the
+ * cases it may duplicate on its own route, duplicates.c). The resident's
+ * follow page gets a public view:
  * no internal notes, departments instead of staff names, no phone. */
-#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,19 +32,6 @@ static const char sql_case_events[] =
 	" e.data, e.public FROM case_events e LEFT JOIN units u ON u.id = e.actor_unit_id"
 	" WHERE e.case_id = ? ORDER BY e.id";
 
-/* Open cases of the same category, recent, at the same address, in the
- * same smallest area or within about 300 m. */
-static const char sql_duplicates[] =
-	"SELECT c.id, c.title, c.address, c.state, c.submitted_at, a.name FROM cases c JOIN areas a ON a.id = c.area_id"
-	" WHERE c.category_code = ? AND c.id <> ? AND c.submitted_at >= ? AND c.merged_into IS NULL"
-	" AND c.state IN ('submitted', 'dispatched', 'signed', 'returned')"
-	" AND (c.area_id = ? OR (c.address <> '' AND c.address = ?)"
-	"  OR (c.lat_e6 BETWEEN ? AND ? AND c.lon_e6 BETWEEN ? AND ?))"
-	" ORDER BY c.id DESC LIMIT 20";
-
-#define DUPLICATE_WINDOW (14 * 86400)
-#define DUPLICATE_RADIUS_E6 2700 /* ≈ 300 m of latitude */
-
 static json_t *text_or_null(struct store_stmt *st, int col)
 {
 	return store_col_null(st, col) ? json_null() : json_string(store_col_text(st, col));
@@ -53,44 +41,6 @@ static json_t *parse_json_col(struct store_stmt *st, int col)
 {
 	json_t *v = json_loads(store_col_text(st, col), 0, NULL);
 	return v ? v : json_object();
-}
-
-static int duplicates_json(struct store_conn *c, const struct case_row *row, const char *address, bool has_loc,
-			   int64_t lat, int64_t lon, json_t **out)
-{
-	struct store_stmt *st = store_prepare(c, sql_duplicates);
-	if (!st)
-		return STORE_ERROR;
-	int64_t lon_radius = DUPLICATE_RADIUS_E6;
-	if (has_loc) {
-		double k = cos((double)lat / 1e6 * 3.14159265358979 / 180.0);
-		lon_radius = k > 0.05 ? (int64_t)(DUPLICATE_RADIUS_E6 / k) : DUPLICATE_RADIUS_E6 * 20;
-	}
-	store_bind_text(st, 1, row->category);
-	store_bind_int(st, 2, row->id);
-	store_bind_int(st, 3, row->submitted_at - DUPLICATE_WINDOW);
-	store_bind_int(st, 4, row->area_id);
-	store_bind_text(st, 5, address);
-	/* Without coordinates the box is empty. */
-	store_bind_int(st, 6, has_loc ? lat - DUPLICATE_RADIUS_E6 : 1);
-	store_bind_int(st, 7, has_loc ? lat + DUPLICATE_RADIUS_E6 : 0);
-	store_bind_int(st, 8, has_loc ? lon - lon_radius : 1);
-	store_bind_int(st, 9, has_loc ? lon + lon_radius : 0);
-	json_t *list = json_array();
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW)
-		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)store_col_int(st, 0),
-						      "title", store_col_text(st, 1), "address", store_col_text(st, 2),
-						      "state", store_col_text(st, 3), "submitted_at",
-						      case_time_json(store_col_int(st, 4)), "area_name",
-						      store_col_text(st, 5)));
-	store_reset(st);
-	if (rc != STORE_DONE) {
-		json_decref(list);
-		return rc;
-	}
-	*out = list;
-	return STORE_OK;
 }
 
 static json_t *allowed_json(const struct case_row *row, unsigned parties)
@@ -200,6 +150,16 @@ static bool overdue_at(const struct case_row *row, int64_t now)
 	return false;
 }
 
+int64_t case_json_valid_until(const struct case_row *row, int64_t now)
+{
+	if (overdue_at(row, now))
+		return INT64_MAX; /* until a write moves the case on */
+	int64_t due = strcmp(row->state, "dispatched") == 0 ? row->sign_due_at
+		      : strcmp(row->state, "signed") == 0    ? row->resolve_due_at
+							     : 0;
+	return due ? due + 1 : INT64_MAX;
+}
+
 int case_json(struct store_conn *c, const struct case_row *row, unsigned parties, bool public_view, json_t **out)
 {
 	struct store_stmt *st = store_prepare(c, sql_case_full);
@@ -213,11 +173,9 @@ int case_json(struct store_conn *c, const struct case_row *row, unsigned parties
 	}
 	bool has_loc = !store_col_null(st, 5) && !store_col_null(st, 6);
 	int64_t lat = store_col_int(st, 5), lon = store_col_int(st, 6);
-	char address[512];
-	snprintf(address, sizeof address, "%s", store_col_text(st, 4));
 	json_t *j = json_pack("{s:I, s:s, s:s, s:b, s:s, s:s, s:s}", "id", (json_int_t)row->id, "state", row->state,
 			      "source", store_col_text(st, 0), "urgent", store_col_int(st, 1) != 0, "title",
-			      store_col_text(st, 2), "description", store_col_text(st, 3), "address", address);
+			      store_col_text(st, 2), "description", store_col_text(st, 3), "address", store_col_text(st, 4));
 	json_object_set_new(j, "location", has_loc ? json_pack("{s:f, s:f}", "lat", (double)lat / 1e6, "lon",
 								  (double)lon / 1e6)
 						   : json_null());
@@ -282,15 +240,6 @@ int case_json(struct store_conn *c, const struct case_row *row, unsigned parties
 	}
 	json_object_set_new(j, "parties", parties_json(parties));
 	json_object_set_new(j, "allowed_actions", allowed_json(row, parties));
-	if (!public_view && (parties & (1u << CASE_DISPATCHER)) &&
-	    (strcmp(row->state, "submitted") == 0 || strcmp(row->state, "returned") == 0)) {
-		json_t *dups = NULL;
-		if ((rc = duplicates_json(c, row, address, has_loc, lat, lon, &dups)) != STORE_OK) {
-			json_decref(j);
-			return rc;
-		}
-		json_object_set_new(j, "possible_duplicates", dups);
-	}
 	*out = j;
 	return STORE_OK;
 }

@@ -16,13 +16,44 @@ struct store *cases_store;
 const struct vault *cases_vault;
 int cases_photo_max_count = 9;
 
-static const char sql_load[] =
-	"SELECT c.id, c.area_id, COALESCE(c.lead_unit_id, 0), COALESCE(c.reporter_user_id, 0),"
-	" COALESCE(c.suggested_unit_id, 0), COALESCE(c.merged_into, 0), c.state, c.category_code, a.path, c.version,"
-	" c.reopen_count, c.extension_days, c.extension_pending, c.ruled, c.urgent, c.submitted_at,"
-	" COALESCE(c.dispatched_at, 0), COALESCE(c.signed_at, 0), COALESCE(c.resolved_at, 0),"
+#define LOAD_COLS                                                                                                     \
+	"SELECT c.id, c.area_id, COALESCE(c.lead_unit_id, 0), COALESCE(c.reporter_user_id, 0),"                    \
+	" COALESCE(c.suggested_unit_id, 0), COALESCE(c.merged_into, 0), c.state, c.category_code, a.path, c.version," \
+	" c.reopen_count, c.extension_days, c.extension_pending, c.ruled, c.urgent, c.submitted_at,"               \
+	" COALESCE(c.dispatched_at, 0), COALESCE(c.signed_at, 0), COALESCE(c.resolved_at, 0),"                     \
 	" COALESCE(c.sign_due_at, 0), COALESCE(c.resolve_due_at, 0)"
-	" FROM cases c JOIN areas a ON a.id = c.area_id WHERE c.id = ?";
+#define LOAD_COL_COUNT 21
+static const char sql_load[] = LOAD_COLS " FROM cases c JOIN areas a ON a.id = c.area_id WHERE c.id = ?";
+/* Three primary-key look-ups: the case, its area, the user's read mark. */
+static const char sql_load_for_reader[] =
+	LOAD_COLS ", COALESCE(r.version, 0) FROM cases c JOIN areas a ON a.id = c.area_id"
+		  " LEFT JOIN case_reads r ON r.user_id = ? AND r.case_id = c.id WHERE c.id = ?";
+
+static void row_read(struct store_stmt *st, struct case_row *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = store_col_int(st, 0);
+	out->area_id = store_col_int(st, 1);
+	out->lead_unit_id = store_col_int(st, 2);
+	out->reporter_user_id = store_col_int(st, 3);
+	out->suggested_unit_id = store_col_int(st, 4);
+	out->merged_into = store_col_int(st, 5);
+	snprintf(out->state, sizeof out->state, "%s", store_col_text(st, 6));
+	snprintf(out->category, sizeof out->category, "%s", store_col_text(st, 7));
+	snprintf(out->area_path, sizeof out->area_path, "%s", store_col_text(st, 8));
+	out->version = (int)store_col_int(st, 9);
+	out->reopen_count = (int)store_col_int(st, 10);
+	out->extension_days = (int)store_col_int(st, 11);
+	out->extension_pending = store_col_int(st, 12) != 0;
+	out->ruled = store_col_int(st, 13) != 0;
+	out->urgent = store_col_int(st, 14) != 0;
+	out->submitted_at = store_col_int(st, 15);
+	out->dispatched_at = store_col_int(st, 16);
+	out->signed_at = store_col_int(st, 17);
+	out->resolved_at = store_col_int(st, 18);
+	out->sign_due_at = store_col_int(st, 19);
+	out->resolve_due_at = store_col_int(st, 20);
+}
 
 int case_load(struct store_conn *c, int64_t id, struct case_row *out)
 {
@@ -32,28 +63,24 @@ int case_load(struct store_conn *c, int64_t id, struct case_row *out)
 	store_bind_int(st, 1, id);
 	int rc = store_step(st);
 	if (rc == STORE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = store_col_int(st, 0);
-		out->area_id = store_col_int(st, 1);
-		out->lead_unit_id = store_col_int(st, 2);
-		out->reporter_user_id = store_col_int(st, 3);
-		out->suggested_unit_id = store_col_int(st, 4);
-		out->merged_into = store_col_int(st, 5);
-		snprintf(out->state, sizeof out->state, "%s", store_col_text(st, 6));
-		snprintf(out->category, sizeof out->category, "%s", store_col_text(st, 7));
-		snprintf(out->area_path, sizeof out->area_path, "%s", store_col_text(st, 8));
-		out->version = (int)store_col_int(st, 9);
-		out->reopen_count = (int)store_col_int(st, 10);
-		out->extension_days = (int)store_col_int(st, 11);
-		out->extension_pending = store_col_int(st, 12) != 0;
-		out->ruled = store_col_int(st, 13) != 0;
-		out->urgent = store_col_int(st, 14) != 0;
-		out->submitted_at = store_col_int(st, 15);
-		out->dispatched_at = store_col_int(st, 16);
-		out->signed_at = store_col_int(st, 17);
-		out->resolved_at = store_col_int(st, 18);
-		out->sign_due_at = store_col_int(st, 19);
-		out->resolve_due_at = store_col_int(st, 20);
+		row_read(st, out);
+		rc = STORE_OK;
+	}
+	store_reset(st);
+	return rc;
+}
+
+int case_load_for_reader(struct store_conn *c, int64_t id, int64_t user_id, struct case_row *out, int *read_version)
+{
+	struct store_stmt *st = store_prepare(c, sql_load_for_reader);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, user_id);
+	store_bind_int(st, 2, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		row_read(st, out);
+		*read_version = (int)store_col_int(st, LOAD_COL_COUNT);
 		rc = STORE_OK;
 	}
 	store_reset(st);
@@ -291,6 +318,7 @@ static const struct http_route cases_routes[] = {
 	{HTTP_GET, "/api/v1/cases/{id}", cases_read, "cases.read", read_query, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/cases", cases_create, "cases.submit", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_POST, "/api/v1/cases/{id}/actions", cases_action, "cases.act", NULL, HTTP_BODY_JSON, 0},
+	{HTTP_GET, "/api/v1/cases/{id}/duplicates", cases_duplicates, "cases.read", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/cases/{id}/departments", cases_departments, "cases.act", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_POST, "/api/v1/public/cases", cases_create_public, "public", NULL, HTTP_BODY_JSON, 0},
 	{HTTP_GET, "/api/v1/public/cases/{code}", cases_follow_read, "public", NULL, HTTP_BODY_NONE, 0},

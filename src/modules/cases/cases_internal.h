@@ -46,6 +46,9 @@ struct case_row {
  * Callers then ask case_visible(): a case the caller may not see is
  * answered exactly as a missing one. */
 int case_load(struct store_conn *c, int64_t id, struct case_row *out);
+/* case_load and, in the same statement, the version of the case the user
+ * last opened (*read_version 0 when never, or for user 0). */
+int case_load_for_reader(struct store_conn *c, int64_t id, int64_t user_id, struct case_row *out, int *read_version);
 /* Whether the caller may see the case: its area in an area-scoped caller's
  * scope, its departments for a handler, its reporter for a resident.
  * A store_rc: STORE_OK (visible), STORE_DONE (not), or a failure. */
@@ -55,12 +58,26 @@ int case_parties(struct store_conn *c, const struct caller *caller, const struct
 /* The facts lifecycle.c decides on. */
 void case_facts_of(const struct case_row *row, struct case_facts *out);
 /* The whole case as the API answers it, for a caller with these parties
- * (parties decide the allowed actions and whether duplicates are listed).
+ * (parties decide the allowed actions).
  * public_view: the resident's follow page (no internal notes, no names of
  * staff). Caller owns *out. */
 int case_json(struct store_conn *c, const struct case_row *row, unsigned parties, bool public_view, json_t **out);
+/* Until when case_json's answer stays what it is without a write: the
+ * instant "overdue" turns true, INT64_MAX when it never will. */
+int64_t case_json_valid_until(const struct case_row *row, int64_t now);
 /* "2026-11-22T19:50:37Z", or JSON null for 0. */
 json_t *case_time_json(int64_t t);
+/* Rendered cases (case_cache.c): the JSON text of a case for a set of
+ * parties at a version, under the generation read before the case was
+ * loaded. get: a copy the caller frees, or NULL. */
+#define CASE_CACHE_SECONDS 30
+uint64_t case_cache_generation(void);
+char *case_cache_get(int64_t id, unsigned parties, int version, uint64_t generation, int64_t now, size_t *len);
+void case_cache_put(int64_t id, unsigned parties, int version, uint64_t generation, int64_t until, const char *text,
+		    size_t len);
+/* After a committed change of a category (its names are in cases). */
+void case_cache_categories_changed(void);
+void case_cache_close(void);
 /* Marks the case read by the user at its version (no-op for user 0). */
 int case_mark_read(struct store_conn *c, int64_t user_id, int64_t case_id, int version);
 /* Attaches photos (content addresses) to the case and, when event_id is
@@ -120,6 +137,7 @@ void cases_create_public(struct http_req *req); /* intake.c */
 void cases_action(struct http_req *req);        /* actions.c */
 void cases_departments(struct http_req *req);   /* actions.c */
 void cases_read(struct http_req *req);          /* inbox.c */
+void cases_duplicates(struct http_req *req);    /* duplicates.c */
 void cases_list(struct http_req *req);          /* inbox.c */
 void cases_inboxes(struct http_req *req);       /* inbox.c */
 void cases_follow_read(struct http_req *req);   /* follow.c */

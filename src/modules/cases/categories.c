@@ -661,6 +661,8 @@ static void category_write(struct http_req *req, bool create)
 	}
 	identity_actor(req, &f.actor);
 	int rc = store_tx(case_config_store, STORE_WRITE, category_write_tx, &f);
+	if (rc == STORE_OK && !create)
+		case_cache_categories_changed();
 	free(f.fields);
 	if (rc == STORE_OK && f.out)
 		http_reply_json(req, create ? 201 : 200, f.out);

@@ -421,18 +421,23 @@ void cases_inboxes(struct http_req *req)
 
 /* ---- one case ---- */
 
+/* A read of an unchanged case is one statement (case_load_for_reader: the
+ * case, its area and the reader's read mark by primary key) and a copy of
+ * the text rendered for the same parties (case_cache.c). */
 struct read_one {
 	const struct caller *caller;
 	struct actor actor;
 	int64_t id;
-	json_t *out;
+	uint64_t generation; /* of the case cache, read before the load */
+	json_t *out;         /* with reveal: the tree the phone is added to */
+	char *text;          /* otherwise: the answer (owned), cached or rendered */
+	size_t len;
 	int version;
 	bool missing;
 	bool read_already; /* the user has seen this version: no write needed */
 	bool reveal; /* the reporter's phone, to call them back (audited) */
 };
 
-static const char sql_read_version[] = "SELECT version FROM case_reads WHERE user_id = ? AND case_id = ?";
 static const char sql_reporter_phone[] = "SELECT reporter_phone_sealed, key_version FROM cases WHERE id = ?";
 
 /* Puts the reporter's phone in clear into the answer and audits it in the
@@ -468,8 +473,11 @@ static int read_tx(struct store_conn *c, void *arg)
 	struct read_one *r = arg;
 	json_decref(r->out);
 	r->out = NULL;
+	free(r->text);
+	r->text = NULL;
 	struct case_row row;
-	int rc = case_load(c, r->id, &row);
+	int read_version = 0;
+	int rc = case_load_for_reader(c, r->id, r->caller->user_id, &row, &read_version);
 	if (rc == STORE_OK)
 		rc = case_visible(c, r->caller, &row);
 	if (rc == STORE_DONE) {
@@ -482,21 +490,21 @@ static int read_tx(struct store_conn *c, void *arg)
 	if ((rc = case_parties(c, r->caller, &row, &parties)) != STORE_OK)
 		return rc;
 	r->version = row.version;
-	if (r->caller->user_id) {
-		struct store_stmt *st = store_prepare(c, sql_read_version);
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, r->caller->user_id);
-		store_bind_int(st, 2, row.id);
-		rc = store_step(st);
-		r->read_already = rc == STORE_ROW && store_col_int(st, 0) >= row.version;
-		store_reset(st);
-		if (rc != STORE_ROW && rc != STORE_DONE)
-			return rc;
-	}
+	r->read_already = read_version >= row.version;
+	int64_t now = time_now();
+	if (!r->reveal && (r->text = case_cache_get(row.id, parties, row.version, r->generation, now, &r->len)))
+		return STORE_OK;
 	if ((rc = case_json(c, &row, parties, false, &r->out)) != STORE_OK)
 		return rc;
-	return r->reveal ? reveal_phone(c, r, &row) : STORE_OK;
+	if (r->reveal)
+		return reveal_phone(c, r, &row);
+	r->text = json_dumps(r->out, JSON_COMPACT);
+	r->len = strlen(r->text);
+	json_decref(r->out);
+	r->out = NULL;
+	int64_t until = now + CASE_CACHE_SECONDS, turns = case_json_valid_until(&row, now);
+	case_cache_put(row.id, parties, row.version, r->generation, turns < until ? turns : until, r->text, r->len);
+	return STORE_OK;
 }
 
 static int mark_tx(struct store_conn *c, void *arg)
@@ -521,9 +529,11 @@ void cases_read(struct http_req *req)
 		r.reveal = true;
 		identity_actor(req, &r.actor);
 	}
+	r.generation = case_cache_generation();
 	int rc = r.id > 0 ? store_tx(cases_store, r.reveal ? STORE_WRITE : STORE_READ, read_tx, &r) : STORE_ABORT;
 	if (rc != STORE_OK) {
 		json_decref(r.out);
+		free(r.text);
 		if (rc == STORE_ABORT)
 			http_reply_error(req, HTTP_ERR_not_found, NULL, "No such case");
 		else
@@ -534,5 +544,8 @@ void cases_read(struct http_req *req)
 	 * an unread mark, so the answer stands. */
 	if (r.caller->user_id && !r.read_already)
 		store_tx(cases_store, STORE_WRITE, mark_tx, &r);
-	http_reply_json(req, 200, r.out);
+	if (r.text)
+		http_reply_raw(req, 200, "application/json; charset=utf-8", r.text, r.len);
+	else
+		http_reply_json(req, 200, r.out);
 }

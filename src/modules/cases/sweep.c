@@ -153,4 +153,5 @@ void cases_close(void)
 		sweep_running = false;
 	}
 	cases_calendar_close();
+	case_cache_close();
 }

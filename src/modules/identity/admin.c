@@ -160,6 +160,8 @@ int identity_set_password(struct store *s, const struct actor *actor, const char
 	}
 	struct user_change u = {.actor = actor, .login = login, .hash = hash, .active = -1};
 	int rc = store_tx(s, STORE_WRITE, user_change_tx, &u);
+	if (rc == STORE_OK)
+		identity_directory_changed();
 	sodium_memzero(hash, sizeof hash);
 	if (rc != STORE_OK) {
 		*err = u.found || rc != STORE_ABORT ? xstrdup("the database refused the change")
@@ -173,6 +175,8 @@ int identity_set_active(struct store *s, const struct actor *actor, const char *
 {
 	struct user_change u = {.actor = actor, .login = login, .active = active};
 	int rc = store_tx(s, STORE_WRITE, user_change_tx, &u);
+	if (rc == STORE_OK)
+		identity_directory_changed();
 	if (rc != STORE_OK) {
 		*err = u.found || rc != STORE_ABORT ? xstrdup("the database refused the change")
 						    : xasprintf("no user '%s'", login);
@@ -317,6 +321,8 @@ int identity_token_revoke(struct store *s, const struct actor *actor, int64_t id
 {
 	struct token_op t = {.actor = actor, .id = id};
 	int rc = store_tx(s, STORE_WRITE, token_revoke_tx, &t);
+	if (rc == STORE_OK)
+		identity_directory_changed();
 	if (rc != STORE_OK) {
 		*err = rc == STORE_ABORT ? xasprintf("no active token %lld", (long long)id)
 					 : xstrdup("the database refused the change");

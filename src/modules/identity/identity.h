@@ -49,6 +49,15 @@ const struct caller *identity_caller(const struct http_req *req);
  * store failure. */
 int identity_token_caller(const char *secret, struct caller *out);
 
+/* The directory generation of this node: bumped after every commit here
+ * that changes what a caller is (log-out, a user's role, area, unit or
+ * activity) or what answers name (units, areas). Caches on this node keep
+ * the generation read before they loaded an entry and drop it once the
+ * generation moved on. Call identity_directory_changed() after the commit,
+ * never before it. */
+uint64_t identity_directory_generation(void);
+void identity_directory_changed(void);
+
 /* An area row as other modules need it. */
 #define AREA_CODE_MAX 48
 #define AREA_NAME_MAX 64

@@ -86,6 +86,12 @@ bool session_expired(int64_t created_at, int64_t last_seen_at, int64_t now)
 	return now - last_seen_at >= SESSION_IDLE_SECONDS || now - created_at >= SESSION_ABSOLUTE_SECONDS;
 }
 
+int64_t session_end(int64_t created_at, int64_t last_seen_at)
+{
+	int64_t idle = last_seen_at + SESSION_IDLE_SECONDS, absolute = created_at + SESSION_ABSOLUTE_SECONDS;
+	return idle < absolute ? idle : absolute;
+}
+
 bool session_needs_touch(int64_t last_seen_at, int64_t now)
 {
 	return now - last_seen_at >= SESSION_TOUCH_SECONDS;

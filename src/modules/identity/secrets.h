@@ -42,6 +42,9 @@ bool csrf_matches(const char *sent, const char *expected);
 #define SESSION_TOUCH_SECONDS 60
 bool session_expired(int64_t created_at, int64_t last_seen_at, int64_t now);
 bool session_needs_touch(int64_t last_seen_at, int64_t now);
+/* The instant a session ends unless used again: its idle or absolute end,
+ * whichever comes first (session_expired from then on). */
+int64_t session_end(int64_t created_at, int64_t last_seen_at);
 
 /* The log-in throttle. Each key allows `free_failures` in a window, then
  * locks for base * 2^(n-1) seconds after the n-th further failure, at most

@@ -9,6 +9,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "modules/common/reply.h"
+#include "modules/identity/auth_cache.h"
 #include "modules/identity/identity_internal.h"
 #include "modules/identity/secrets.h"
 
@@ -46,6 +47,7 @@ struct lookup {
 	bool found;
 	bool expired;
 	bool touch;
+	int64_t until; /* a session's idle or absolute end, whichever is first */
 };
 
 static void read_scope(struct store_stmt *st, int col, struct caller *c)
@@ -80,6 +82,7 @@ static int lookup_tx(struct store_conn *conn, void *arg)
 		c->unit_id = store_col_int(st, 9);
 		read_scope(st, 10, c);
 		l->expired = !active || session_expired(created, seen, now);
+		l->until = session_end(created, seen);
 		l->touch = session_needs_touch(seen, now);
 	} else if (rc == STORE_ROW) {
 		c->token_id = store_col_int(st, 0);
@@ -88,6 +91,7 @@ static int lookup_tx(struct store_conn *conn, void *arg)
 		c->role = role_parse(store_col_text(st, 2));
 		l->expired = store_col_int(st, 3) != 0;
 		l->touch = session_needs_touch(store_col_int(st, 4), now);
+		l->until = INT64_MAX;
 		read_scope(st, 5, c);
 	}
 	store_reset(st);
@@ -138,22 +142,30 @@ bool identity_authenticate(struct http_req *req, const char *permission, void *c
 	}
 	char hash[65];
 	token_hash(secret, hash);
-	struct caller *c = xcalloc(1, sizeof *c);
-	struct lookup l = {.hash = hash, .is_token = is_token, .caller = c};
-	int rc = store_tx(identity_store, STORE_READ, lookup_tx, &l);
-	if (rc != STORE_OK) {
-		free(c);
-		reply_store_failure(req, rc);
-		return false;
-	}
-	if (l.found && (l.expired || l.touch))
-		store_tx(identity_store, STORE_WRITE, maintain_tx, &l);
-	if (!l.found || l.expired || c->role == ROLE_NONE) {
-		free(c);
-		if (is_public)
-			return true;
-		http_reply_error(req, HTTP_ERR_unauthorized, NULL, "Your session has ended: sign in again");
-		return false;
+	struct caller *c = xmalloc(sizeof *c);
+	int64_t now = time_now();
+	if (!auth_cache_get(hash, is_token, now, c)) {
+		memset(c, 0, sizeof *c);
+		/* Read before the look-up: see auth_cache.c. */
+		uint64_t generation = identity_directory_generation();
+		struct lookup l = {.hash = hash, .is_token = is_token, .caller = c};
+		int rc = store_tx(identity_store, STORE_READ, lookup_tx, &l);
+		if (rc != STORE_OK) {
+			free(c);
+			reply_store_failure(req, rc);
+			return false;
+		}
+		if (l.found && (l.expired || l.touch))
+			store_tx(identity_store, STORE_WRITE, maintain_tx, &l);
+		if (!l.found || l.expired || c->role == ROLE_NONE) {
+			free(c);
+			if (is_public)
+				return true;
+			http_reply_error(req, HTTP_ERR_unauthorized, NULL, "Your session has ended: sign in again");
+			return false;
+		}
+		int64_t until = now + AUTH_CACHE_SECONDS;
+		auth_cache_put(hash, is_token, generation, l.until < until ? l.until : until, c);
 	}
 	http_set_caller(req, c, free);
 	if (csrf_required(http_method_name(req), is_token) && !csrf_matches(http_header(req, "X-CSRF-Token"), c->csrf)) {
@@ -511,6 +523,7 @@ void session_delete(struct http_req *req)
 			reply_store_failure(req, rc);
 			return;
 		}
+		identity_directory_changed(); /* the cookie ends here at once */
 	}
 	http_reply_json(req, 204, NULL);
 	set_session_cookie(req, "", 0);

@@ -263,6 +263,8 @@ static void units_write(struct http_req *req, bool create)
 	}
 	identity_actor(req, &o.actor);
 	int rc = store_tx(identity_store, STORE_WRITE, unit_write_tx, &o);
+	if (rc == STORE_OK && !create)
+		identity_directory_changed(); /* cached cases name the unit */
 	reply_op(req, &o, rc, create ? 201 : 200);
 }
 

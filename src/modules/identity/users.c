@@ -603,6 +603,8 @@ void users_update(struct http_req *req)
 	}
 	identity_actor(req, &w.actor);
 	int rc = store_tx(identity_store, STORE_WRITE, user_update_tx, &w);
+	if (rc == STORE_OK)
+		identity_directory_changed(); /* role, area, unit, activity, sessions */
 	sodium_memzero(w.hash, sizeof w.hash);
 	reply_write(req, &w, rc, 200);
 }
