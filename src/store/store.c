@@ -290,20 +290,35 @@ static void job_retry(struct store *s, struct store_job *j, bool alone, struct s
 	j->alone = j->alone || alone;
 }
 
+static const char store_sql_savepoint[] = "SAVEPOINT wangge_member";
+static const char store_sql_release[] = "RELEASE SAVEPOINT wangge_member";
+static const char store_sql_rollback_to[] = "ROLLBACK TO SAVEPOINT wangge_member";
+
+/* A statement without parameters or rows, prepared once per connection. */
+static int store_run(struct store_conn *c, const char *sql)
+{
+	struct store_stmt *st = store_prepare(c, sql);
+	if (!st)
+		return c->broken ? STORE_SOFT : STORE_ERROR;
+	int rc = store_step(st);
+	store_reset(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
 /* Runs one member of a shared transaction under a savepoint, so that its
  * failure undoes its own writes only. Returns STORE_OK while the shared
  * transaction is still sound, or the failure that broke it. */
 static int group_run_member(struct store_conn *c, struct store_job *j)
 {
-	int rc = store_exec(c, "SAVEPOINT wangge_member");
+	int rc = store_run(c, store_sql_savepoint);
 	if (rc != STORE_OK)
 		return rc;
 	j->rc = j->fn(c, j->arg);
 	if (j->rc == STORE_ERROR)
 		log_error("transaction failed (error): %s", c->errmsg);
-	if (j->rc != STORE_OK && (rc = store_exec(c, "ROLLBACK TO SAVEPOINT wangge_member")) != STORE_OK)
+	if (j->rc != STORE_OK && (rc = store_run(c, store_sql_rollback_to)) != STORE_OK)
 		return rc;
-	rc = store_exec(c, "RELEASE SAVEPOINT wangge_member");
+	rc = store_run(c, store_sql_release);
 	return c->broken ? STORE_SOFT : rc;
 }
 
