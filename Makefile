@@ -20,5 +20,10 @@ run: build
 test:
 	@scripts/test.sh
 
+# Wangge against nginx, raw SQLite and pgbench on both backends (bench/run.sh;
+# options in BENCH_ARGS or BENCH_* variables, e.g. BENCH_ARGS="--scale 1 --cases 100000").
+bench:
+	@bench/run.sh $(BENCH_ARGS)
+
 clean:
 	rm -rf build build-asan build-bench

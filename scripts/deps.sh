@@ -10,7 +10,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
   libsqlite3-dev libpq-dev libsodium-dev zlib1g-dev libzip-dev libexpat1-dev libxlsxwriter-dev
   libcurl4-openssl-dev)
 test_pkgs=(libcmocka-dev postgresql sqlite3 chromium fonts-wqy-microhei)
-bench_pkgs=(wrk nginx-light postgresql)
+bench_pkgs=(wrk nginx-light postgresql curl) # pgbench comes with postgresql
 
 pkgs=("${build_pkgs[@]}")
 case "$profile" in

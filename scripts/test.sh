@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test of wangge: unit (cmocka), API (node --test)
-# against SQLite and PostgreSQL, the browser test, and the unit and API tests
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# against SQLite and PostgreSQL, the browser test, make bench's smoke run, and
+# the unit and API tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # Ends with one line: "N passed, N failed" (", N skipped" when any).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -76,11 +76,23 @@ node_suite() { # suite name, env assignments..., -- files...
   tally "$name" "$log" "$p" "$f" "$s"
 }
 
+# make bench's harness, in its smoke mode: one pass or one fail (it checks
+# its own runs and prints "not ok - ..." for each that failed).
+bench_smoke() {
+  local log="$logs/bench-smoke.log"
+  if bench/run.sh --smoke --build build > "$log" 2>&1; then
+    tally bench-smoke "$log" 1 0 0
+  else
+    tally bench-smoke "$log" 0 1 0
+  fi
+}
+
 api_files=(tests/api/*.test.mjs)
 unit build unit
 node_suite api-sqlite WANGGE_BIN=build/wangge -- "${api_files[@]}"
 node_suite api-postgres WANGGE_BIN=build/wangge WANGGE_TEST_PG="$pg_url" WANGGE_KEY_FILE="$pg_keys" -- "${api_files[@]}"
 node_suite browser WANGGE_BIN=build/wangge -- tests/browser/*.test.mjs
+bench_smoke
 unit build-asan unit-asan
 node_suite api-sqlite-asan WANGGE_BIN=build-asan/wangge -- "${api_files[@]}"
 node_suite api-postgres-asan WANGGE_BIN=build-asan/wangge WANGGE_TEST_PG="$pg_url" WANGGE_KEY_FILE="$pg_keys" -- "${api_files[@]}"

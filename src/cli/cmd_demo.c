@@ -42,7 +42,7 @@
 
 const struct cli_option demo_options[] = {
 	{"scale", CLI_VALUE, "size of the register, 0.01 to 20 (default 1: about 30,000 households, 100,000 persons)"},
-	{"cases", CLI_VALUE, "cases to add over the last 90 days when the town has none, 0 to 10,000,000 (default 3,000 x scale)"},
+	{"cases", CLI_VALUE, "cases the town should have; the missing ones are added over the last 90 days, 0 to 10,000,000 (default 3,000 x scale)"},
 	{"db", CLI_CONFIG, NULL},
 	{"key_file", CLI_CONFIG, NULL},
 	{NULL, 0, NULL},

@@ -1,9 +1,9 @@
 // wangge demo: a tiny town (--scale 0.02) built, served and built again.
 // The demo users see what their roles and scopes allow, identifiers are
 // masked and reveal to check-digit-valid numbers, the cases (--cases 200)
-// fill the inboxes and the figures with consistent timelines, and a second
+// fill the inboxes and the figures with consistent timelines, a second
 // run changes no counts (it adds no rules, and no cases to a town that has
-// some).
+// as many), and a larger --cases tops the town up.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { run, freshDatabase, startServer } from '../lib/server.mjs';
@@ -207,4 +207,18 @@ test('--scale outside 0.01..20 and --cases outside 0..10,000,000 are usage error
     assert.equal(r.status, 2, `${cases}: ${r.stderr}`);
     assert.match(r.stderr, /--cases/);
   }
+});
+
+test('a larger --cases adds only the missing cases', async () => {
+  const more = run(['demo', '--scale', '0.02', '--cases', '260', '--db', db.url]);
+  assert.equal(more.status, 0, more.stderr);
+  assert.match(more.stdout, /^  cases\s+260\s+\(60 new;/m);
+  const commander = await login(srv, 'commander', 'demo-commander-pass');
+  const from = new Date(Date.now() - 95 * 86400e3).toISOString().slice(0, 10);
+  const r = await commander.json(`/api/v1/stats/cases?area=${TOWN}&from=${from}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.ok(r.body.totals.received > 230 && r.body.totals.received <= 260, JSON.stringify(r.body.totals));
+  const fewer = run(['demo', '--scale', '0.02', '--cases', '100', '--db', db.url]);
+  assert.equal(fewer.status, 0, fewer.stderr);
+  assert.match(fewer.stdout, /^  cases\s+260\s+\(0 new: the town had cases/m);
 });

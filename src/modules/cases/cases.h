@@ -100,14 +100,14 @@ struct cases_demo_options {
 	const char *focus_code;  /* the demo staff's community: a fuller share, and the newest cases; NULL: none */
 	const char *staff_login, *commander_login, *grid_login, *resident_login, *handler_login; /* the demo users */
 	const struct actor *actor; /* the CLI's, for the one audit entry */
-	long cases;              /* how many to add, when the town has none */
+	long cases;              /* how many the town should have: the missing ones are added */
 	uint64_t seed;
 	int64_t now;             /* the end of the 90 days; 0: the clock */
 };
 struct cases_demo_report {
 	size_t rules, rules_created;
 	size_t cases, cases_before, cases_created; /* cases: in the town afterwards */
-	bool cases_skipped;      /* the town had cases: none added */
+	bool cases_skipped;      /* the town had as many cases or more: none added */
 	size_t events, co_units, open, overdue, resolved, closed, reopened, merged;
 	double seconds;
 };
