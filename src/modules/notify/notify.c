@@ -153,7 +153,9 @@ int notify_enqueue(struct store_conn *c, const char *event, json_t *payload)
 void notify_wake(void)
 {
 	pthread_mutex_lock(&notifier.lock);
-	if (notifier.running) {
+	/* Without a webhook the thread only keeps the outbox tidy on its own
+	 * schedule: waking it for every event was a context switch per write. */
+	if (notifier.running && notifier.url) {
 		notifier.wake = true;
 		pthread_cond_signal(&notifier.cond);
 	}
