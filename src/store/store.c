@@ -39,6 +39,10 @@ struct store {
 	pthread_mutex_t group_lock;
 	struct store_job *queue_head, *queue_tail;
 	bool leading;
+	/* Whoever leads writes on this one connection, so its page cache stays
+	 * warm across commits instead of every worker's being invalidated by
+	 * the others' writes. Used by the leader only. */
+	struct store_conn *write_conn;
 	_Atomic uint64_t commits, transactions, retries, failures, rollbacks, statements, connections;
 };
 
@@ -175,13 +179,11 @@ int store_claim(struct store *s, char **err)
 	return 0;
 }
 
-/* The calling thread's connection, opened on first use. NULL when the
- * database cannot be reached (logged). */
-static struct store_conn *store_conn_for_thread(struct store *s)
+/* A new connection in the store's list. NULL when the database cannot be
+ * reached (logged). */
+static struct store_conn *store_conn_open(struct store *s)
 {
-	struct store_conn *c = store_tls_get(s->serial);
-	if (c)
-		return c;
+	struct store_conn *c;
 	char *err = NULL;
 	if (s->be->connect(s->url, &c, &err)) {
 		log_error("database connection failed: %s", err);
@@ -195,7 +197,15 @@ static struct store_conn *store_conn_for_thread(struct store *s)
 	s->conns = c;
 	pthread_mutex_unlock(&s->lock);
 	atomic_fetch_add(&s->connections, 1);
-	store_tls_put(s->serial, c);
+	return c;
+}
+
+/* The calling thread's connection, opened on first use. */
+static struct store_conn *store_conn_for_thread(struct store *s)
+{
+	struct store_conn *c = store_tls_get(s->serial);
+	if (!c && (c = store_conn_open(s)))
+		store_tls_put(s->serial, c);
 	return c;
 }
 
@@ -333,7 +343,11 @@ static void group_run(struct store *s, enum store_tx_mode mode, struct store_job
 		most = group[i]->attempts > most ? group[i]->attempts : most;
 	if (most > 0)
 		store_backoff(most);
-	struct store_conn *c = store_conn_for_thread(s);
+	struct store_conn *c;
+	if (mode == STORE_READ)
+		c = store_conn_for_thread(s);
+	else
+		c = s->write_conn ? s->write_conn : (s->write_conn = store_conn_open(s));
 	int rc = c ? STORE_OK : STORE_SOFT;
 	if (rc == STORE_OK && c->broken) {
 		store_drop_cache(c);
