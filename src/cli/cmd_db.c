@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/vault.h"
 #include "core/xalloc.h"
+#include "modules/cases/cases.h"
 #include "modules/identity/identity.h"
 #include "modules/identity/secrets.h"
 #include "store/store.h"
@@ -260,9 +261,18 @@ int cmd_migrate(const struct cli_command *cmd, int argc, char **argv)
 	}
 	printf("wangge: applied %d migration%s; schema version %d\n", applied, applied == 1 ? "" : "s",
 	       store_schema_version(s));
+	int status = CLI_OK;
+	if (cli_switch(&args, "rebuild-figures")) {
+		if (cases_figures_rebuild(s) == STORE_OK) {
+			printf("wangge: the case figures' aggregates were recounted\n");
+		} else {
+			cli_error(cmd, "cannot recount the case figures' aggregates");
+			status = CLI_FAILURE;
+		}
+	}
 	store_close(s);
 	cli_args_free(&args);
-	return CLI_OK;
+	return status;
 }
 
 int cmd_version(const struct cli_command *cmd, int argc, char **argv)

@@ -27,8 +27,9 @@ static const struct cli_option serve_options[] = {
 	{NULL, 0, NULL},
 };
 
-static const struct cli_option db_options[] = {
+static const struct cli_option migrate_options[] = {
 	{"db", CLI_CONFIG, NULL},
+	{"rebuild-figures", CLI_SWITCH, "then recount the case figures' aggregates from the cases (after a restore or a manual edit)"},
 	{NULL, 0, NULL},
 };
 
@@ -63,7 +64,7 @@ static const struct cli_command commands[] = {
 	 serve_options, cmd_serve},
 	{"init", "Create the database (or bring it up to date), the root area and the first admin.",
 	 "[--db URL] [--admin-login L]", init_options, cmd_init},
-	{"migrate", "Apply the schema migrations the database lacks.", "[--db URL]", db_options, cmd_migrate},
+	{"migrate", "Apply the schema migrations the database lacks.", "[--db URL] [--rebuild-figures]", migrate_options, cmd_migrate},
 	{"version", "Print the version of wangge and of its libraries.", "", no_options, cmd_version},
 	{"routes", "Print every HTTP route with the permission it needs, as JSON.", "", no_options, cmd_routes},
 	{"area", "Manage the area tree: add, list, import.", "VERB [options]", no_options, cmd_area},

@@ -1,10 +1,11 @@
 // GET /api/v1/stats/cases over HTTP: parameters, scope, the figures of a
 // small known set, the fair ranking, CSV and XLSX. The cases are inserted
-// by SQL (sqlite3 or psql), so this test needs no intake.
+// by SQL (sqlite3 or psql), so this test needs no intake; the figures'
+// aggregates are then recounted with `wangge migrate --rebuild-figures`.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, backend } from '../lib/server.mjs';
+import { startServer, backend, run } from '../lib/server.mjs';
 import { seedIdentity } from '../lib/fixtures.mjs';
 
 let srv, town, staff, commander;
@@ -37,6 +38,9 @@ function insert(rows) {
   sql('INSERT INTO cases (follow_hash, category_code, area_id, source, state, title, description, lead_unit_id,'
     + ' submitted_at, sign_due_at, resolve_due_at, signed_late, resolved_late, resolved_at, rating_outcome,'
     + ` satisfaction, merged_into, updated_at) VALUES ${rows.join(', ')}`);
+  // Inserted behind the write path's back: recount the figures' aggregates.
+  const r = run(['migrate', '--db', srv.db.url, '--rebuild-figures']);
+  assert.equal(r.status, 0, r.stderr);
 }
 
 before(async () => {

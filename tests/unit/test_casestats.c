@@ -1,6 +1,7 @@
 /* Case statistics from the store: a known set of cases inserted by SQL,
  * counted by case_stats_groups() along every dimension, each figure
- * compared with values worked out by hand below. SQLite always;
+ * compared with values worked out by hand below; and the aggregates kept
+ * on write against a recount. SQLite always;
  * PostgreSQL too when WANGGE_TEST_PG names a cluster. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include "core/timeutil.h"
 #include "modules/cases/stats.h"
+#include "modules/cases/tallies.h"
 #include "store_fixture.h"
 
 static int sqlite_setup(void **state)
@@ -139,7 +141,9 @@ static int seed_tx(struct store_conn *c, void *arg)
 			 s->reopen, merged, (long long)sub);
 		rc = store_exec(c, sql);
 	}
-	return rc;
+	/* Inserted behind the write path's back: the figures' aggregates are
+	 * recounted, as after a restore. */
+	return rc == STORE_OK ? case_tallies_rebuild_tx(c, NULL) : rc;
 }
 
 static void open_seeded(struct fixture *f)
@@ -438,6 +442,221 @@ static void test_scope_and_range(void **state)
 		     NULL, 0);
 }
 
+/* ---- the aggregates kept on write ---- */
+
+static struct case_tally_facts facts(const char *state, int signed_late, int resolved_late, const char *outcome,
+				     const char *satisfaction, int reopen)
+{
+	struct case_tally_facts f = {.area_id = 4, .submitted_at = 1000, .signed_late = signed_late,
+				     .resolved_late = resolved_late, .reopen_count = reopen};
+	f.state = case_state_parse(state);
+	snprintf(f.rating_outcome, sizeof f.rating_outcome, "%s", outcome ? outcome : "");
+	snprintf(f.satisfaction, sizeof f.satisfaction, "%s", satisfaction ? satisfaction : "");
+	return f;
+}
+
+static void test_contribution(void **state)
+{
+	(void)state;
+	struct case_counts k;
+	/* Closed after an on-time resolution rated unsatisfied: not good. */
+	struct case_tally_facts f = facts("closed", 0, 0, "not", "unsatisfied", 0);
+	f.has_resolved_at = true;
+	f.resolved_at = 1000 + 7200;
+	case_tally_contribution(&f, &k);
+	assert_int_equal(k.received, 1);
+	assert_int_equal(k.by_state[CASE_CLOSED], 1);
+	assert_int_equal(k.signed_total + k.signed_on_time + k.resolved + k.resolved_on_time, 4);
+	assert_int_equal(k.rated + k.outcome_not + k.unsatisfied, 3);
+	assert_int_equal(k.outcome_resolved + k.satisfied + k.basically_satisfied, 0);
+	assert_int_equal(k.handled, 1);
+	assert_int_equal(k.handling_seconds, 7200);
+	assert_int_equal(k.good, 0);
+	assert_int_equal(k.sign_overdue + k.resolve_overdue, 0);
+	/* Reopened by that rating: back in handling, the old marks stale. */
+	f = facts("signed", 0, 0, "not", "unsatisfied", 1);
+	f.has_resolved_at = true;
+	case_tally_contribution(&f, &k);
+	assert_int_equal(k.by_state[CASE_SIGNED] + k.signed_total + k.signed_on_time + k.reopened, 4);
+	assert_int_equal(k.resolved + k.rated + k.unsatisfied + k.handled + k.good, 0);
+	/* Dispatched again after a late signing and a return: unsigned now. */
+	case_tally_contribution(&(struct case_tally_facts){.state = CASE_DISPATCHED, .signed_late = 1,
+							    .resolved_late = -1}, &k);
+	assert_int_equal(k.received + k.by_state[CASE_DISPATCHED], 2);
+	assert_int_equal(k.signed_total, 0);
+	/* Resolved on time, rated basically satisfied: good. */
+	f = facts("rated", 1, 0, "partly", "basically_satisfied", 0);
+	case_tally_contribution(&f, &k);
+	assert_int_equal(k.signed_total - k.signed_on_time, 1);
+	assert_int_equal(k.outcome_partly + k.basically_satisfied + k.good, 3);
+	assert_int_equal(k.handled, 0); /* no resolved_at: no mean */
+	/* Past its due date: overdue in the tallies once reminded after it. */
+	f = facts("dispatched", -1, -1, NULL, NULL, 0);
+	f.sign_due_at = 5000;
+	f.reminded_at = 4000; /* a reminder before the due date */
+	case_tally_contribution(&f, &k);
+	assert_int_equal(k.sign_overdue, 0);
+	f.reminded_at = 5060;
+	case_tally_contribution(&f, &k);
+	assert_int_equal(k.sign_overdue + k.resolve_overdue, 1);
+	f = facts("signed", 0, -1, NULL, NULL, 0);
+	f.sign_due_at = 5000;
+	f.resolve_due_at = 9000;
+	f.reminded_at = 5060; /* the signing's reminder: not the resolution's */
+	case_tally_contribution(&f, &k);
+	assert_int_equal(k.sign_overdue + k.resolve_overdue, 0);
+	f.reminded_at = 9060;
+	case_tally_contribution(&f, &k);
+	assert_int_equal(k.resolve_overdue, 1);
+	/* A merged duplicate counts nowhere. */
+	f.merged = true;
+	case_tally_contribution(&f, &k);
+	static const struct case_counts zero;
+	assert_memory_equal(&k, &zero, sizeof zero);
+}
+
+/* Both tally tables as text, rows that cancelled out to nothing left out
+ * (a recount has none). */
+#define SNAP_COLUMN(name, field) ", " #name
+static const char sql_snap_detail[] = "SELECT area_id, day, lead_unit_id, category_code, source, received"
+	CASE_TALLY_COLUMNS(SNAP_COLUMN) " FROM case_tallies WHERE received <> 0"
+	" ORDER BY area_id, day, lead_unit_id, category_code, source";
+static const char sql_snap_area[] = "SELECT area_id, day, '', '', '', received" CASE_TALLY_COLUMNS(SNAP_COLUMN)
+	" FROM case_area_tallies WHERE received <> 0 ORDER BY area_id, day";
+
+static int snapshot(struct store_conn *c, char *out, size_t size)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (int t = 0; t < 2; t++) {
+		struct store_stmt *st = store_prepare(c, t ? sql_snap_area : sql_snap_detail);
+		if (!st)
+			return STORE_ERROR;
+		int rc;
+		while ((rc = store_step(st)) == STORE_ROW) {
+			len += (size_t)snprintf(out + len, size - len, "%d %lld %lld %lld %s %s", t,
+						(long long)store_col_int(st, 0), (long long)store_col_int(st, 1),
+						(long long)store_col_int(st, 2), store_col_text(st, 3), store_col_text(st, 4));
+			for (int col = 5; col < 5 + 1 + CASE_STATE_COUNT + 17; col++)
+				len += (size_t)snprintf(out + len, size - len, " %lld", (long long)store_col_int(st, col));
+			len += (size_t)snprintf(out + len, size - len, "\n");
+			if (len >= size)
+				fail_msg("snapshot too long");
+		}
+		store_reset(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+#define SNAP_SIZE (256 * 1024)
+
+static int update_case(struct store_conn *c, int64_t id, const char *sql)
+{
+	struct case_tally_facts before;
+	int rc = case_tally_load(c, id, &before);
+	if (rc == STORE_OK)
+		rc = store_exec(c, sql);
+	return rc == STORE_OK ? case_tally_update(c, &before, id) : rc;
+}
+
+static int incremental_tx(struct store_conn *c, void *arg)
+{
+	char **snaps = arg;
+	/* The seed's recount, then the same cases counted one by one. */
+	int rc = snapshot(c, snaps[0], SNAP_SIZE);
+	if (rc == STORE_OK)
+		rc = store_exec(c, "DELETE FROM case_tallies; DELETE FROM case_area_tallies");
+	for (size_t i = 0; rc == STORE_OK && i < sizeof seeds / sizeof seeds[0]; i++)
+		rc = case_tally_update(c, NULL, seeds[i].id);
+	if (rc == STORE_OK)
+		rc = snapshot(c, snaps[1], SNAP_SIZE);
+	/* Writes that change keys and marks: a first dispatch (department 0
+	 * to 2), a signing, a reopening, a merge. Then a recount. */
+	if (rc == STORE_OK)
+		rc = update_case(c, 1, "UPDATE cases SET state = 'dispatched', lead_unit_id = 2 WHERE id = 1");
+	if (rc == STORE_OK)
+		rc = update_case(c, 2, "UPDATE cases SET state = 'signed', signed_late = 1 WHERE id = 2");
+	if (rc == STORE_OK)
+		rc = update_case(c, 7, "UPDATE cases SET state = 'signed', reopen_count = 1 WHERE id = 7");
+	if (rc == STORE_OK)
+		rc = update_case(c, 16, "UPDATE cases SET state = 'closed', merged_into = 1 WHERE id = 16");
+	if (rc == STORE_OK) /* the timer's reminder of a late signing */
+		rc = update_case(c, 17, "UPDATE cases SET reminded_at = sign_due_at + 60 WHERE id = 17");
+	if (rc == STORE_OK)
+		rc = snapshot(c, snaps[2], SNAP_SIZE);
+	if (rc == STORE_OK)
+		rc = case_tallies_rebuild_tx(c, NULL);
+	if (rc == STORE_OK)
+		rc = snapshot(c, snaps[3], SNAP_SIZE);
+	return rc;
+}
+
+static void test_incremental_equals_recount(void **state)
+{
+	struct fixture *f = *state;
+	open_seeded(f);
+	char *snaps[4];
+	for (int i = 0; i < 4; i++)
+		snaps[i] = calloc(1, SNAP_SIZE);
+	assert_int_equal(store_tx(f->s, STORE_WRITE, incremental_tx, snaps), STORE_OK);
+	assert_true(strlen(snaps[0]) > 100);
+	assert_string_equal(snaps[0], snaps[1]);
+	assert_string_equal(snaps[2], snaps[3]);
+	assert_string_not_equal(snaps[1], snaps[2]);
+	for (int i = 0; i < 4; i++)
+		free(snaps[i]);
+}
+
+/* The timer reminds the cases past due: their overdue moves from the
+ * read-time count into the tallies, and no figure changes. */
+static int remind_tx(struct store_conn *c, void *arg)
+{
+	(void)arg;
+	int rc = STORE_OK;
+	for (size_t i = 0; rc == STORE_OK && i < sizeof seeds / sizeof seeds[0]; i++) {
+		if (strcmp(seeds[i].state, "dispatched") && strcmp(seeds[i].state, "signed"))
+			continue;
+		const char *due = strcmp(seeds[i].state, "dispatched") == 0 ? "sign_due_at" : "resolve_due_at";
+		char text[160];
+		snprintf(text, sizeof text, "UPDATE cases SET reminded_at = %s + 60 WHERE id = %d AND %s < %lld", due,
+			 seeds[i].id, due, (long long)at(NOW));
+		rc = update_case(c, seeds[i].id, text);
+	}
+	return rc;
+}
+
+static void test_overdue_reminded(void **state)
+{
+	struct fixture *f = *state;
+	open_seeded(f);
+	static const enum case_stats_dim dims[] = {CASE_BY_AREA, CASE_BY_DEPARTMENT, CASE_BY_CATEGORY, CASE_BY_SOURCE,
+						   CASE_BY_PERIOD, CASE_BY_GRID};
+	struct run before[6], after[6];
+	for (int d = 0; d < 6; d++) {
+		before[d] = (struct run){.area = "R", .dim = dims[d]};
+		run(f, &before[d]);
+	}
+	assert_int_equal(store_tx(f->s, STORE_WRITE, remind_tx, NULL), STORE_OK);
+	for (int d = 0; d < 6; d++) {
+		after[d] = (struct run){.area = "R", .dim = dims[d]};
+		run(f, &after[d]);
+		assert_int_equal(before[d].groups.count, after[d].groups.count);
+		for (size_t g = 0; g < before[d].groups.count; g++)
+			assert_memory_equal(&before[d].groups.items[g].counts, &after[d].groups.items[g].counts,
+					    sizeof(struct case_counts));
+		case_groups_free(&before[d].groups);
+		case_groups_free(&after[d].groups);
+	}
+	struct run t = {.area = "T", .dim = CASE_BY_SOURCE};
+	run(f, &t);
+	struct case_counts total;
+	case_groups_total(&t.groups, &total);
+	assert_int_equal(case_counts_overdue(&total), 3); /* 2, 4 and 17 */
+	case_groups_free(&t.groups);
+}
+
 int main(void)
 {
 #define BOTH(setup)                                                                      \
@@ -448,9 +667,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_by_category_and_source, setup, teardown), \
 		cmocka_unit_test_setup_teardown(test_by_period, setup, teardown),           \
 		cmocka_unit_test_setup_teardown(test_scope_and_range, setup, teardown),     \
+		cmocka_unit_test_setup_teardown(test_incremental_equals_recount, setup, teardown), \
+		cmocka_unit_test_setup_teardown(test_overdue_reminded, setup, teardown),    \
 	}
 	const struct CMUnitTest sqlite_tests[] = BOTH(sqlite_setup);
-	int failed = cmocka_run_group_tests_name("casestats on SQLite", sqlite_tests, NULL, NULL);
+	const struct CMUnitTest pure_tests[] = {cmocka_unit_test(test_contribution)};
+	int failed = cmocka_run_group_tests_name("case tallies", pure_tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("casestats on SQLite", sqlite_tests, NULL, NULL);
 	if (getenv("WANGGE_TEST_PG")) {
 		const struct CMUnitTest pg_tests[] = BOTH(pg_setup);
 		failed += cmocka_run_group_tests_name("casestats on PostgreSQL", pg_tests, NULL, NULL);

@@ -143,6 +143,12 @@ int areas_update(struct store_conn *c, const struct store_scope *scope, const st
 		 const char *code, const struct areas_change *change, struct areas_row *out, struct areas_error *err);
 int areas_move(struct store_conn *c, const struct store_scope *scope, const struct actor *actor, const char *code,
 	       const char *parent_code, struct areas_row *out, struct areas_error *err);
+/* Called inside a move's transaction once the paths have changed, for a
+ * module that keeps data by ancestor (the case figures): the area and its
+ * path before and after. A store_rc; a failure rolls the move back. Set
+ * once, before the server's threads start. */
+typedef int (*areas_moved_fn)(struct store_conn *c, int64_t area_id, const char *old_path, const char *new_path);
+void areas_set_moved_hook(areas_moved_fn fn);
 /* Refuses (area_not_empty) an area with children or anything that refers
  * to it (users, units, audit entries, later modules' data). */
 int areas_delete(struct store_conn *c, const struct store_scope *scope, const struct actor *actor,

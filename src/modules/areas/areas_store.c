@@ -370,6 +370,13 @@ int areas_update(struct store_conn *c, const struct store_scope *scope, const st
 	return rc == STORE_OK ? areas_reload(c, scope, code, out) : rc;
 }
 
+static areas_moved_fn moved_hook;
+
+void areas_set_moved_hook(areas_moved_fn fn)
+{
+	moved_hook = fn;
+}
+
 int areas_move(struct store_conn *c, const struct store_scope *scope, const struct actor *actor, const char *code,
 	       const char *parent_code, struct areas_row *out, struct areas_error *err)
 {
@@ -425,6 +432,8 @@ int areas_move(struct store_conn *c, const struct store_scope *scope, const stru
 	rc = store_step(st);
 	store_reset(st);
 	if (rc != STORE_DONE)
+		return rc;
+	if (moved_hook && (rc = moved_hook(c, row.area.id, row.area.path, top)) != STORE_OK)
 		return rc;
 	json_t *summary = json_pack("{s:s?, s:s}", "from", row.parent_code[0] ? row.parent_code : NULL, "to",
 				    parent.code);

@@ -10,6 +10,7 @@
 
 #include "core/timeutil.h"
 #include "modules/cases/cases_internal.h"
+#include "modules/cases/tallies.h"
 #include "modules/common/reply.h"
 #include "modules/notify/notify.h"
 
@@ -339,6 +340,11 @@ static int act_tx(struct store_conn *c, void *arg)
 		break;
 	}
 
+	/* What the case counts for before the write: the figures take the
+	 * difference once everything below is written. */
+	struct case_tally_facts counted;
+	if ((rc = case_tally_load(c, row.id, &counted)) != STORE_OK)
+		return rc == STORE_DONE ? STORE_ERROR : rc;
 	struct store_stmt *st = store_prepare(c, sql_update_facts);
 	if (!st)
 		return STORE_ERROR;
@@ -375,6 +381,8 @@ static int act_tx(struct store_conn *c, void *arg)
 		if (rc != STORE_DONE)
 			return rc;
 	}
+	if ((rc = case_tally_update(c, &counted, row.id)) != STORE_OK)
+		return rc;
 	for (size_t i = 0; i < r->input.co_department_count; i++)
 		if ((rc = exec_case_units(c, sql_co_add, row.id, r->input.co_departments[i], now, NULL)) != STORE_OK)
 			return rc;

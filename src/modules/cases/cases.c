@@ -6,9 +6,11 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "modules/areas/areas.h"
 #include "modules/cases/cases.h"
 #include "modules/cases/cases_internal.h"
 #include "modules/cases/stats.h"
+#include "modules/cases/tallies.h"
 #include "modules/common/reply.h"
 #include "modules/media/media.h"
 
@@ -337,6 +339,8 @@ const struct http_module *cases_module(struct store *store, const struct vault *
 {
 	cases_store = store;
 	cases_vault = vault;
+	/* The figures keep rows by ancestor: a move carries them along. */
+	areas_set_moved_hook(case_tally_area_moved);
 	if (cfg) {
 		cases_autoclose_days = (int)config_get_int(cfg, "case_autoclose_days");
 		cases_photo_max_count = (int)config_get_int(cfg, "photo_max_count");

@@ -90,6 +90,11 @@ int cases_reporter_comment(struct case_reporter_comment *c);
 int cases_stale_rows(struct store *s, const struct vault *v, int64_t *count);
 int cases_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, bool *damaged);
 
+/* Recounts the case figures' aggregates from the cases, in one write
+ * transaction (after a restore or a manual edit of cases; the migration
+ * that made them ran the same). A store_rc. */
+int cases_figures_rebuild(struct store *s);
+
 /* Runs the timers once at `now` (the thread does it every minute; the CLI
  * and tests call it directly). *reminded and *closed get the counts. */
 int cases_sweep(struct store *s, int64_t now, int autoclose_days, int64_t *reminded, int64_t *closed);

@@ -33,6 +33,7 @@
 #include "modules/cases/demo_case.h"
 #include "modules/cases/demo_town.h"
 #include "modules/cases/demo_data.h"
+#include "modules/cases/tallies.h"
 
 #define DAY 86400
 #define HOUR 3600
@@ -501,14 +502,20 @@ struct demo_batch {
 static int batch_tx(struct store_conn *c, void *arg)
 {
 	struct demo_batch *b = arg;
-	for (size_t i = 0; i < b->n; i++) {
+	/* The batch's cases in the figures: one upsert per tally row, not
+	 * per case. Made afresh should the transaction run again. */
+	struct case_tally_batch tallies = {0};
+	int rc = STORE_OK;
+	for (size_t i = 0; rc == STORE_OK && i < b->n; i++) {
 		const struct demo_case *k = &b->cases[i];
 		int64_t merged = k->merged_into >= 0 ? b->x->ids[k->merged_into] : 0;
-		int rc = demo_case_write(c, k, b->x->vault->current, merged, b->x->now, &b->x->ids[b->first + (long)i]);
-		if (rc != STORE_OK)
-			return rc;
+		rc = demo_case_write(c, k, b->x->vault->current, merged, b->x->now, &tallies,
+				     &b->x->ids[b->first + (long)i]);
 	}
-	return STORE_OK;
+	if (rc == STORE_OK)
+		rc = case_tally_batch_flush(c, &tallies);
+	case_tally_batch_free(&tallies);
+	return rc;
 }
 
 static int event_cmp(const void *a, const void *b)

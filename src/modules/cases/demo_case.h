@@ -14,6 +14,7 @@
 #define DEMO_MAX_CO 2
 
 struct demo_grid_row;
+struct case_tally_batch;
 
 struct demo_event {
 	int64_t at;
@@ -52,9 +53,11 @@ struct demo_case {
 };
 
 /* Writes the case, its timeline (in the order of k->events) and its
- * co-departments added by now. merged_into: the database id of the case it
- * was merged into, or 0. *id gets the new case's id. A store_rc. */
+ * co-departments added by now, and adds what it counts for in the figures
+ * to tallies (flushed by the caller in the same transaction). merged_into:
+ * the database id of the case it was merged into, or 0. *id gets the new
+ * case's id. A store_rc. */
 int demo_case_write(struct store_conn *c, const struct demo_case *k, int key_version, int64_t merged_into, int64_t now,
-		    int64_t *id);
+		    struct case_tally_batch *tallies, int64_t *id);
 
 #endif

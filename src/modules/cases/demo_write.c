@@ -6,6 +6,7 @@
 
 #include "modules/cases/demo_case.h"
 #include "modules/cases/demo_data.h"
+#include "modules/cases/tallies.h"
 
 static const char sql_case_insert[] =
 	"INSERT INTO cases (follow_hash, category_code, area_id, source, state, urgent, title, description, address,"
@@ -38,8 +39,36 @@ static void bind_flag(struct store_stmt *st, int idx, int v)
 		store_bind_null(st, idx);
 }
 
+static void copy_or_empty(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* The case as the figures count it (what case_tally_load() would read). */
+static void tally_facts(const struct demo_case *k, bool merged, struct case_tally_facts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->area_id = k->area_id;
+	f->lead_unit_id = k->lead;
+	copy_or_empty(f->category, sizeof f->category, demo_categories[k->category].code);
+	copy_or_empty(f->source, sizeof f->source, k->source);
+	f->submitted_at = k->submitted_at;
+	f->state = case_state_parse(k->state);
+	f->merged = merged;
+	f->has_resolved_at = k->resolved_at != 0;
+	f->resolved_at = k->resolved_at;
+	f->signed_late = k->signed_late;
+	f->resolved_late = k->resolved_late;
+	copy_or_empty(f->rating_outcome, sizeof f->rating_outcome, k->outcome);
+	copy_or_empty(f->satisfaction, sizeof f->satisfaction, k->satisfaction);
+	f->reopen_count = k->reopen_count;
+	f->sign_due_at = k->sign_due_at;
+	f->resolve_due_at = k->resolve_due_at;
+	f->reminded_at = k->reminded_at;
+}
+
 int demo_case_write(struct store_conn *c, const struct demo_case *k, int key_version, int64_t merged_into, int64_t now,
-		    int64_t *id)
+		    struct case_tally_batch *tallies, int64_t *id)
 {
 	struct store_stmt *st = store_prepare(c, sql_case_insert);
 	if (!st)
@@ -96,6 +125,10 @@ int demo_case_write(struct store_conn *c, const struct demo_case *k, int key_ver
 	store_reset(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
+	struct case_tally_facts counted;
+	tally_facts(k, merged_into != 0, &counted);
+	if ((rc = case_tally_batch_add(c, tallies, &counted, +1)) != STORE_OK)
+		return rc;
 	for (size_t e = 0; e < k->nevents; e++) {
 		const struct demo_event *ev = &k->events[e];
 		if (!(st = store_prepare(c, sql_event_insert)))

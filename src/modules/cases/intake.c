@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 #include "modules/cases/cases.h"
 #include "modules/cases/cases_internal.h"
+#include "modules/cases/tallies.h"
 #include "modules/common/reply.h"
 #include "modules/notify/notify.h"
 
@@ -372,10 +373,11 @@ static int intake_tx(struct store_conn *c, void *arg)
 		return rc;
 
 	if (in->direct_answer)
-		return answer_directly(c, t, id);
-	if (routed && rule.auto_dispatch)
-		return dispatch_by_rule(c, t, id, &rule, &limits, urgent);
-	return STORE_OK;
+		rc = answer_directly(c, t, id);
+	else if (routed && rule.auto_dispatch)
+		rc = dispatch_by_rule(c, t, id, &rule, &limits, urgent);
+	/* The case counts in the figures as it leaves intake. */
+	return rc == STORE_OK ? case_tally_update(c, NULL, id) : rc;
 }
 
 /* A title from the description: its first 30 characters. */

@@ -1,7 +1,8 @@
 /* Case statistics: raw counts of cases per group, read from the store, and
  * the handler of GET /api/v1/stats/cases. The counts are plain sums
- * (struct case_counts), so the scan below can later be replaced by
- * aggregates kept on write without touching figures.c or the answer. */
+ * (struct case_counts), read from the aggregates kept on write
+ * (tallies.h), so their cost follows the number of groups and days, not
+ * of cases. */
 #ifndef WG_CASES_STATS_H
 #define WG_CASES_STATS_H
 
@@ -35,7 +36,7 @@ enum case_stats_dim {
  * subtree of area, not merged into another. */
 struct case_stats_query {
 	struct area_ref area;
-	int64_t from, to;          /* instants; to excluded */
+	int64_t from, to;          /* starts of local days (the tallies count by day); to excluded */
 	int64_t now;               /* "overdue" is judged at this instant */
 	enum figures_period period; /* CASE_BY_PERIOD */
 };
