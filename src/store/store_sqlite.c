@@ -101,7 +101,11 @@ static int sqlite_connect(const char *url, struct store_conn **out, char **err)
 			  "PRAGMA journal_mode=WAL;"
 			  "PRAGMA synchronous=FULL;"
 			  "PRAGMA foreign_keys=ON;"
-			  "PRAGMA temp_store=MEMORY;",
+			  "PRAGMA temp_store=MEMORY;"
+			  /* 1 MiB of page cache per connection, not SQLite's 2: a
+			   * server keeps one per worker thread, and the operating
+			   * system's page cache already holds the file. */
+			  "PRAGMA cache_size=-1024;",
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		*err = xasprintf("cannot set up %s: %s", sqlite_path(url), msg ? msg : sqlite3_errstr(rc));
