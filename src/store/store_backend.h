@@ -62,8 +62,11 @@ struct store_backend {
 	/* Rewrites portable DDL for this dialect (caller frees the result). The
 	 * portable words are: SERIAL_PK (an auto-numbered 64-bit primary key),
 	 * BLOB (bytes), PATH_TEXT and BYTE_TEXT (text compared byte by byte, for
-	 * materialized paths and prefix ranges); everything else is SQL both
-	 * databases read alike. */
+	 * materialized paths and prefix ranges), and CLUSTERED_BY_KEY after a
+	 * table's closing parenthesis (SQLite keeps the rows in primary-key
+	 * order, WITHOUT ROWID, so a range of the key reads adjacent pages;
+	 * PostgreSQL has no such table and ignores it); everything else is SQL
+	 * both databases read alike. */
 	char *(*translate_ddl)(const char *sql);
 };
 

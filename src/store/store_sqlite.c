@@ -281,9 +281,9 @@ static void sqlite_reset(struct store_stmt *st)
 
 static char *sqlite_translate_ddl(const char *sql)
 {
-	static const char *const from[] = {"SERIAL_PK", "PATH_TEXT", "BYTE_TEXT"};
-	static const char *const to[] = {"INTEGER PRIMARY KEY", "TEXT", "TEXT"};
-	return store_replace_words(sql, from, to, 3);
+	static const char *const from[] = {"SERIAL_PK", "PATH_TEXT", "BYTE_TEXT", "CLUSTERED_BY_KEY"};
+	static const char *const to[] = {"INTEGER PRIMARY KEY", "TEXT", "TEXT", "WITHOUT ROWID"};
+	return store_replace_words(sql, from, to, 4);
 }
 
 const struct store_backend store_sqlite_backend = {

@@ -46,7 +46,7 @@ CREATE TABLE case_tallies (
 	sign_overdue_reminded BIGINT NOT NULL,
 	resolve_overdue_reminded BIGINT NOT NULL,
 	PRIMARY KEY (area_id, day, lead_unit_id, category_code, source)
-);
+) CLUSTERED_BY_KEY;
 CREATE TABLE case_area_tallies (
 	area_id BIGINT NOT NULL,
 	day BIGINT NOT NULL,
@@ -76,7 +76,7 @@ CREATE TABLE case_area_tallies (
 	sign_overdue_reminded BIGINT NOT NULL,
 	resolve_overdue_reminded BIGINT NOT NULL,
 	PRIMARY KEY (area_id, day)
-);
+) CLUSTERED_BY_KEY;
 
 -- "Overdue" is judged against the clock. A case past its due date is
 -- reminded by the timer within a minute (sweep.c), and a reminder after the
