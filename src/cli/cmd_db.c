@@ -33,6 +33,16 @@ struct store *cli_open_store(const struct cli_command *cmd, const struct cli_arg
 		store_close(s);
 		return NULL;
 	}
+	/* What a migration left for the modules to fill (the store does not
+	 * call modules): here, so that every command that migrates does it. */
+	bool rebuilt;
+	if (cases_figures_rebuild_pending(s, &rebuilt) != STORE_OK) {
+		cli_error(cmd, "cannot recount the case figures' aggregates left pending by a migration");
+		store_close(s);
+		return NULL;
+	}
+	if (rebuilt)
+		log_info("recounted the case figures' aggregates, as a migration asked");
 	return s;
 }
 

@@ -34,8 +34,9 @@ int cli_open_vault(const struct cli_command *cmd, const struct cli_args *args, s
 /* One line from standard input, newline dropped; caller frees; NULL at EOF. */
 char *cli_read_secret_line(void);
 
-/* Opens the configured database and brings its schema up to date. Prints
- * the failure and returns NULL on error. */
+/* Opens the configured database and brings its schema up to date, then
+ * does what a migration left pending for the modules (a recount of the
+ * case figures). Prints the failure and returns NULL on error. */
 struct store *cli_open_store(const struct cli_command *cmd, const struct cli_args *args, int *applied);
 
 #endif

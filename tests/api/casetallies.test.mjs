@@ -7,6 +7,7 @@ import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, run } from '../lib/server.mjs';
 import { seedIdentity, login, PASSWORD, areas } from '../lib/fixtures.mjs';
+import { allFigures as figures } from '../lib/figures.mjs';
 
 let srv, town, staff, staffB, commander, water;
 const units = {};
@@ -33,22 +34,6 @@ before(async () => {
   water = await login(srv, 'h_water', PASSWORD);
 });
 after(async () => { await srv.stop(); });
-
-const dims = ['area', 'department', 'category', 'source', 'period', 'grid'];
-
-// Every answer the figures give at these areas, without the instant they
-// were made.
-async function figures(viewers) {
-  const out = {};
-  for (const [who, client, area] of viewers)
-    for (const g of dims) {
-      const r = await client.json(`/api/v1/stats/cases?group_by=${g}${area ? `&area=${area}` : ''}`);
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-      delete r.body.generated_at;
-      out[`${who} ${g}`] = r.body;
-    }
-  return out;
-}
 
 function rebuild() {
   const r = run(['migrate', '--db', srv.db.url, '--rebuild-figures']);

@@ -91,9 +91,15 @@ int cases_stale_rows(struct store *s, const struct vault *v, int64_t *count);
 int cases_rekey(struct store *s, const struct vault *v, int64_t *rekeyed, bool *damaged);
 
 /* Recounts the case figures' aggregates from the cases, in one write
- * transaction (after a restore or a manual edit of cases; the migration
- * that made them ran the same). A store_rc. */
+ * transaction (after a restore or a manual edit of cases), and clears a
+ * pending recount. A store_rc. */
 int cases_figures_rebuild(struct store *s);
+/* Recounts them only when a migration left a recount pending (0008 on a
+ * database that held cases), clearing the mark in the same transaction: a
+ * crash leaves it set, and the next start recounts. Run after
+ * store_migrate by whoever migrates. *rebuilt says whether it ran. A
+ * store_rc. */
+int cases_figures_rebuild_pending(struct store *s, bool *rebuilt);
 
 /* Runs the timers once at `now` (the thread does it every minute; the CLI
  * and tests call it directly). *reminded and *closed get the counts. */

@@ -26,7 +26,7 @@ void case_tally_contribution(const struct case_tally_facts *f, struct case_count
 	out->by_state[f->state] = 1;
 	/* A case back in a state before its signing or resolution keeps the
 	 * old marks until they are replaced: the state decides whether they
-	 * still count (the same rule as the SQL of the backfill). */
+	 * still count (the same rule as the rebuild's SQL below). */
 	bool signed_now = f->signed_late >= 0 && f->state != CASE_DISPATCHED;
 	bool done = state_in(f->state, CASE_RESOLVED, CASE_RATED, CASE_CLOSED);
 	bool resolved_now = f->resolved_late >= 0 && done;
@@ -363,8 +363,9 @@ int case_tally_area_moved(struct store_conn *c, int64_t area_id, const char *old
 
 /* ---- the rebuild ---- */
 
-/* The backfill of migrations/0008, kept in step with it: the same sums as
- * case_tally_contribution(). */
+/* The recount from the cases: the same sums as case_tally_contribution(),
+ * in SQL. The only copy: migration 0008 marks a database that needs it
+ * (see cases_figures_rebuild_pending). */
 #define SUM_IF(cond) "SUM(CASE WHEN " cond " THEN 1 ELSE 0 END)"
 #define DONE_NOW "k.state IN ('resolved', 'rated', 'closed')"
 #define RATED_NOW "k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed')"
@@ -402,6 +403,11 @@ static const char sql_rebuild_area[] =
 	"INSERT INTO case_area_tallies (area_id, day, received" CASE_TALLY_COLUMNS(NAME_LIST) ") SELECT k.area_id, "
 	DAY_OF ", " REBUILD_SUMS " FROM cases k WHERE k.merged_into IS NULL GROUP BY k.area_id, " DAY_OF;
 
+/* The mark migration 0008 leaves in meta when it made the tables on a
+ * database that already held cases. */
+static const char sql_pending_get[] = "SELECT value FROM meta WHERE key = 'case_figures_rebuild_pending'";
+static const char sql_pending_clear[] = "DELETE FROM meta WHERE key = 'case_figures_rebuild_pending'";
+
 int case_tallies_rebuild_tx(struct store_conn *c, void *arg)
 {
 	(void)arg;
@@ -410,10 +416,39 @@ int case_tallies_rebuild_tx(struct store_conn *c, void *arg)
 		rc = store_exec(c, sql_rebuild_detail);
 	if (rc == STORE_OK)
 		rc = store_exec(c, sql_rebuild_area);
+	/* A full recount is whatever a pending one asked for. */
+	if (rc == STORE_OK)
+		rc = store_exec(c, sql_pending_clear);
 	return rc;
 }
 
 int cases_figures_rebuild(struct store *s)
 {
 	return store_tx(s, STORE_WRITE, case_tallies_rebuild_tx, NULL);
+}
+
+/* Reads the mark and, when it is there, rebuilds and clears it, so that
+ * the mark goes only with a commit that holds the recount. */
+static int rebuild_if_pending_tx(struct store_conn *c, void *arg)
+{
+	bool *rebuilt = arg;
+	*rebuilt = false; /* a retry starts over */
+	struct store_stmt *st = store_prepare(c, sql_pending_get);
+	if (!st)
+		return STORE_ERROR;
+	int rc = store_step(st);
+	store_reset(st);
+	if (rc == STORE_DONE)
+		return STORE_OK;
+	if (rc != STORE_ROW)
+		return rc;
+	rc = case_tallies_rebuild_tx(c, NULL);
+	*rebuilt = rc == STORE_OK;
+	return rc;
+}
+
+int cases_figures_rebuild_pending(struct store *s, bool *rebuilt)
+{
+	/* Alone: a bulk write, not to be batched with anything. */
+	return store_tx(s, STORE_WRITE_ALONE, rebuild_if_pending_tx, rebuilt);
 }

@@ -91,82 +91,12 @@ CREATE INDEX cases_sign_unreminded ON cases (state, sign_due_at)
 CREATE INDEX cases_resolve_unreminded ON cases (state, resolve_due_at)
 	WHERE state = 'signed' AND (reminded_at IS NULL OR reminded_at <= resolve_due_at);
 
--- The backfill: the same sums as src/modules/cases/tallies.c computes per
--- case (case_tally_contribution) and as its rebuild runs. holders: every
--- area with each of its ancestors (itself included), walked by parent_id.
-WITH RECURSIVE holders (area_id, holder_id) AS (
-	SELECT id, id FROM areas
-	UNION ALL
-	SELECT h.area_id, a.parent_id FROM holders h JOIN areas a ON a.id = h.holder_id WHERE a.parent_id IS NOT NULL
-)
-INSERT INTO case_tallies (area_id, day, lead_unit_id, category_code, source, received, state_submitted,
-	state_dispatched, state_signed, state_returned, state_resolved, state_rated, state_closed, signed_total,
-	signed_on_time, resolved, resolved_on_time, rated, outcome_resolved, outcome_partly, outcome_not, satisfied,
-	basically_satisfied, unsatisfied, handled, handling_seconds, reopened, good, sign_overdue_reminded,
-	resolve_overdue_reminded)
-SELECT h.holder_id, (k.submitted_at + 28800) / 86400, COALESCE(k.lead_unit_id, 0), k.category_code, k.source,
-	COUNT(*),
-	SUM(CASE WHEN k.state = 'submitted' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'dispatched' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'signed' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'returned' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'resolved' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'rated' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'closed' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.signed_late IS NOT NULL AND k.state <> 'dispatched' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.signed_late = 0 AND k.state <> 'dispatched' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_late IS NOT NULL AND k.state IN ('resolved', 'rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_late = 0 AND k.state IN ('resolved', 'rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome = 'resolved' AND k.state IN ('rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome = 'partly' AND k.state IN ('rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome = 'not' AND k.state IN ('rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed') AND k.satisfaction = 'satisfied' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed') AND k.satisfaction = 'basically_satisfied' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed') AND k.satisfaction = 'unsatisfied' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_at IS NOT NULL AND k.state IN ('resolved', 'rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_at IS NOT NULL AND k.state IN ('resolved', 'rated', 'closed') THEN k.resolved_at - k.submitted_at ELSE 0 END),
-	SUM(CASE WHEN k.reopen_count > 0 THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_late = 0 AND k.state IN ('resolved', 'rated', 'closed') AND NOT (k.rating_outcome IS NOT NULL
-		AND k.state IN ('rated', 'closed') AND COALESCE(k.satisfaction, '') = 'unsatisfied') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'dispatched' AND k.reminded_at > k.sign_due_at THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'signed' AND k.reminded_at > k.resolve_due_at THEN 1 ELSE 0 END)
-FROM cases k JOIN holders h ON h.area_id = k.area_id
-WHERE k.merged_into IS NULL
-GROUP BY h.holder_id, (k.submitted_at + 28800) / 86400, COALESCE(k.lead_unit_id, 0), k.category_code, k.source;
-
--- The own-area rows: the same sums by each case's own area.
-INSERT INTO case_area_tallies (area_id, day, received, state_submitted, state_dispatched, state_signed,
-	state_returned, state_resolved, state_rated, state_closed, signed_total, signed_on_time, resolved,
-	resolved_on_time, rated, outcome_resolved, outcome_partly, outcome_not, satisfied, basically_satisfied,
-	unsatisfied, handled, handling_seconds, reopened, good, sign_overdue_reminded, resolve_overdue_reminded)
-SELECT k.area_id, (k.submitted_at + 28800) / 86400,
-	COUNT(*),
-	SUM(CASE WHEN k.state = 'submitted' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'dispatched' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'signed' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'returned' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'resolved' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'rated' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'closed' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.signed_late IS NOT NULL AND k.state <> 'dispatched' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.signed_late = 0 AND k.state <> 'dispatched' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_late IS NOT NULL AND k.state IN ('resolved', 'rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_late = 0 AND k.state IN ('resolved', 'rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome = 'resolved' AND k.state IN ('rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome = 'partly' AND k.state IN ('rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome = 'not' AND k.state IN ('rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed') AND k.satisfaction = 'satisfied' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed') AND k.satisfaction = 'basically_satisfied' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.rating_outcome IS NOT NULL AND k.state IN ('rated', 'closed') AND k.satisfaction = 'unsatisfied' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_at IS NOT NULL AND k.state IN ('resolved', 'rated', 'closed') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_at IS NOT NULL AND k.state IN ('resolved', 'rated', 'closed') THEN k.resolved_at - k.submitted_at ELSE 0 END),
-	SUM(CASE WHEN k.reopen_count > 0 THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.resolved_late = 0 AND k.state IN ('resolved', 'rated', 'closed') AND NOT (k.rating_outcome IS NOT NULL
-		AND k.state IN ('rated', 'closed') AND COALESCE(k.satisfaction, '') = 'unsatisfied') THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'dispatched' AND k.reminded_at > k.sign_due_at THEN 1 ELSE 0 END),
-	SUM(CASE WHEN k.state = 'signed' AND k.reminded_at > k.resolve_due_at THEN 1 ELSE 0 END)
-FROM cases k
-WHERE k.merged_into IS NULL
-GROUP BY k.area_id, (k.submitted_at + 28800) / 86400;
+-- The tables start empty. A database that already holds cases is marked
+-- for a recount instead of being filled here: whoever migrates (every CLI
+-- command, through cli_open_store) then runs the one rebuild there is,
+-- cases_figures_rebuild_pending() in src/modules/cases/tallies.c, which
+-- clears the mark in the rebuild's own transaction. An empty database
+-- needs none. (This migration once carried the rebuild's SQL written out
+-- by hand; databases that ran that version are already filled and carry
+-- no mark: versions are compared by number only, see store_migrate.)
+INSERT INTO meta (key, value) SELECT 'case_figures_rebuild_pending', '0008' WHERE EXISTS (SELECT 1 FROM cases);
