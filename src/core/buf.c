@@ -51,21 +51,66 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs,
+ * no surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	unsigned char c = p[0];
+	size_t n;
+	unsigned lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		lo = c == 0xE0 ? 0xA0 : 0x80;
+		hi = c == 0xED ? 0x9F : 0xBF;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		lo = c == 0xF0 ? 0x90 : 0x80;
+		hi = c == 0xF4 ? 0x8F : 0xBF;
+	} else
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
 void buf_json_escape(struct buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	/* Plain bytes are copied in runs; what needs escaping ends a run. */
+	for (;;) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			p++;
+			continue;
+		}
+		size_t n = c >= 0x80 ? utf8_sequence(p) : 0;
+		if (n) {
+			p += n;
+			continue;
+		}
+		buf_append(b, run, (size_t)(p - run));
+		if (!c)
+			return;
+		switch (c) {
 		case '"': buf_append(b, "\\\"", 2); break;
 		case '\\': buf_append(b, "\\\\", 2); break;
 		case '\n': buf_append(b, "\\n", 2); break;
 		case '\r': buf_append(b, "\\r", 2); break;
 		case '\t': buf_append(b, "\\t", 2); break;
 		default:
-			if (*p < 0x20)
-				buf_printf(b, "\\u%04x", *p);
+			/* A control character, or a byte that is not UTF-8: the
+			 * replacement character keeps the answer valid JSON. */
+			if (c < 0x20)
+				buf_printf(b, "\\u%04x", c);
 			else
-				buf_append(b, p, 1);
+				buf_append(b, "\\ufffd", 6);
 		}
+		run = ++p;
 	}
 }
 

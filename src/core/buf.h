@@ -13,7 +13,8 @@ struct buf {
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s as the inside of a JSON string (no quotes). */
+/* Appends s as the inside of a JSON string (no quotes); bytes that are not
+ * UTF-8 become U+FFFD. */
 void buf_json_escape(struct buf *b, const char *s);
 void buf_reset(struct buf *b);
 /* Hands the data to the caller (caller frees) and empties the buffer. */

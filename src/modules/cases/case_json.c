@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_text.h"
 #include "core/timeutil.h"
 #include "modules/cases/cases_internal.h"
 
@@ -32,18 +33,39 @@ static const char sql_case_events[] =
 	" e.data, e.public FROM case_events e LEFT JOIN units u ON u.id = e.actor_unit_id"
 	" WHERE e.case_id = ? ORDER BY e.id";
 
-static json_t *text_or_null(struct store_stmt *st, int col)
+static const char *text_or_null(struct store_stmt *st, int col)
 {
-	return store_col_null(st, col) ? json_null() : json_string(store_col_text(st, col));
+	return store_col_null(st, col) ? NULL : store_col_text(st, col);
 }
 
-static json_t *parse_json_col(struct store_stmt *st, int col)
+static void time_member(struct json_text *t, const char *key, int64_t seconds)
 {
-	json_t *v = json_loads(store_col_text(st, col), 0, NULL);
-	return v ? v : json_object();
+	if (!seconds) {
+		jt_null(t, key);
+		return;
+	}
+	char text[32];
+	time_format(seconds, text);
+	jt_string(t, key, text);
 }
 
-static json_t *allowed_json(const struct case_row *row, unsigned parties)
+/* A column of JSON text this module wrote (attributes, an event's data),
+ * encoded again so that the answer stays valid whatever the row holds. */
+static void json_column(struct json_text *t, const char *key, struct store_stmt *st, int col)
+{
+	const char *text = store_col_text(st, col);
+	if (!*text || strcmp(text, "{}") == 0) {
+		jt_raw(t, key, "{}");
+		return;
+	}
+	json_t *v = json_loads(text, 0, NULL);
+	char *again = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	jt_raw(t, key, again ? again : "{}");
+	free(again);
+	json_decref(v);
+}
+
+static void allowed_json(struct json_text *t, const struct case_row *row, unsigned parties)
 {
 	struct case_facts f;
 	case_facts_of(row, &f);
@@ -56,87 +78,104 @@ static json_t *allowed_json(const struct case_row *row, unsigned parties)
 		for (size_t i = 0; i < n && i < CASE_ACTION_COUNT; i++)
 			allowed[acts[i]] = true;
 	}
-	json_t *list = json_array();
+	jt_array(t, "allowed_actions");
 	for (int a = 0; a < CASE_ACTION_COUNT; a++)
 		if (allowed[a])
-			json_array_append_new(list, json_string(case_action_name((enum case_action)a)));
-	return list;
+			jt_string(t, NULL, case_action_name((enum case_action)a));
+	jt_array_end(t);
 }
 
-static json_t *parties_json(unsigned parties)
+static void parties_json(struct json_text *t, unsigned parties)
 {
-	json_t *list = json_array();
+	jt_array(t, "parties");
 	for (int p = 0; p < CASE_PARTY_COUNT; p++)
 		if ((parties >> p) & 1u)
-			json_array_append_new(list, json_string(case_party_name((enum case_party)p)));
-	return list;
+			jt_string(t, NULL, case_party_name((enum case_party)p));
+	jt_array_end(t);
 }
 
-static int units_json(struct store_conn *c, int64_t id, bool public_view, json_t *out)
+static int units_json(struct store_conn *c, int64_t id, bool public_view, struct json_text *t)
 {
 	struct store_stmt *st = store_prepare(c, sql_case_units);
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, id);
 	int rc;
+	jt_array(t, "co_departments");
 	while ((rc = store_step(st)) == STORE_ROW) {
-		json_t *u = json_pack("{s:I, s:s}", "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1));
+		jt_object(t, NULL);
+		jt_int(t, "id", store_col_int(st, 0));
+		jt_string(t, "name", store_col_text(st, 1));
 		if (!public_view) {
-			json_object_set_new(u, "added_at", case_time_json(store_col_int(st, 2)));
-			json_object_set_new(u, "reported_at", case_time_json(store_col_int(st, 3)));
-			json_object_set_new(u, "replied_at", case_time_json(store_col_int(st, 4)));
-			json_object_set_new(u, "reply", json_string(store_col_text(st, 5)));
+			time_member(t, "added_at", store_col_int(st, 2));
+			time_member(t, "reported_at", store_col_int(st, 3));
+			time_member(t, "replied_at", store_col_int(st, 4));
+			jt_string(t, "reply", store_col_text(st, 5));
 		}
-		json_array_append_new(out, u);
+		jt_object_end(t);
 	}
+	jt_array_end(t);
 	store_reset(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-static int photos_json(struct store_conn *c, int64_t id, json_t *out)
+static int photos_json(struct store_conn *c, int64_t id, struct json_text *t)
 {
 	struct store_stmt *st = store_prepare(c, sql_case_photos);
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, id);
 	int rc;
+	jt_array(t, "photos");
 	while ((rc = store_step(st)) == STORE_ROW) {
 		char url[128];
 		snprintf(url, sizeof url, "/api/v1/photos/%s", store_col_text(st, 0));
 		int64_t event = store_col_int(st, 1);
-		json_array_append_new(out, json_pack("{s:s, s:s, s:o}", "sha256", store_col_text(st, 0), "url", url,
-						     "event_id", event ? json_integer(event) : json_null()));
+		jt_object(t, NULL);
+		jt_string(t, "sha256", store_col_text(st, 0));
+		jt_string(t, "url", url);
+		if (event)
+			jt_int(t, "event_id", event);
+		else
+			jt_null(t, "event_id");
+		jt_object_end(t);
 	}
+	jt_array_end(t);
 	store_reset(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-static int timeline_json(struct store_conn *c, int64_t id, bool public_view, json_t *out)
+static int timeline_json(struct store_conn *c, int64_t id, bool public_view, struct json_text *t)
 {
 	struct store_stmt *st = store_prepare(c, sql_case_events);
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, id);
 	int rc;
+	jt_array(t, "timeline");
 	while ((rc = store_step(st)) == STORE_ROW) {
 		bool is_public = store_col_int(st, 11) != 0;
 		if (public_view && !is_public)
 			continue;
-		const char *party = store_col_text(st, 3);
-		json_t *e = json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)store_col_int(st, 0), "at",
-				      case_time_json(store_col_int(st, 1)), "action", store_col_text(st, 2), "party",
-				      party, "from", store_col_text(st, 7), "to", store_col_text(st, 8), "unit",
-				      text_or_null(st, 6));
+		jt_object(t, NULL);
+		jt_int(t, "id", store_col_int(st, 0));
+		time_member(t, "at", store_col_int(st, 1));
+		jt_string(t, "action", store_col_text(st, 2));
+		jt_string(t, "party", store_col_text(st, 3));
+		jt_string(t, "from", store_col_text(st, 7));
+		jt_string(t, "to", store_col_text(st, 8));
+		jt_string(t, "unit", text_or_null(st, 6));
 		/* A resident sees which department acted, not which clerk. */
 		if (!public_view) {
-			json_object_set_new(e, "actor", json_string(store_col_text(st, 4)));
-			json_object_set_new(e, "actor_name", json_string(store_col_text(st, 5)));
-			json_object_set_new(e, "data", parse_json_col(st, 10));
-			json_object_set_new(e, "public", json_boolean(is_public));
+			jt_string(t, "actor", store_col_text(st, 4));
+			jt_string(t, "actor_name", store_col_text(st, 5));
+			json_column(t, "data", st, 10);
+			jt_bool(t, "public", is_public);
 		}
-		json_object_set_new(e, "note", json_string(store_col_text(st, 9)));
-		json_array_append_new(out, e);
+		jt_string(t, "note", store_col_text(st, 9));
+		jt_object_end(t);
 	}
+	jt_array_end(t);
 	store_reset(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
@@ -160,7 +199,29 @@ int64_t case_json_valid_until(const struct case_row *row, int64_t now)
 	return due ? due + 1 : INT64_MAX;
 }
 
-int case_json(struct store_conn *c, const struct case_row *row, unsigned parties, bool public_view, json_t **out)
+static void department(struct json_text *t, const char *key, int64_t id, const char *name)
+{
+	if (!id) {
+		jt_null(t, key);
+		return;
+	}
+	jt_object(t, key);
+	jt_int(t, "id", id);
+	jt_string(t, "name", name);
+	jt_object_end(t);
+}
+
+/* The late marks: null until the step was taken. */
+static void late_member(struct json_text *t, const char *key, struct store_stmt *st, int col)
+{
+	if (store_col_null(st, col))
+		jt_null(t, key);
+	else
+		jt_bool(t, key, store_col_int(st, col) != 0);
+}
+
+int case_json_text(struct store_conn *c, const struct case_row *row, unsigned parties, bool public_view,
+		   const char *phone, struct buf *out)
 {
 	struct store_stmt *st = store_prepare(c, sql_case_full);
 	if (!st)
@@ -171,75 +232,97 @@ int case_json(struct store_conn *c, const struct case_row *row, unsigned parties
 		store_reset(st);
 		return rc == STORE_DONE ? STORE_ERROR : rc;
 	}
-	bool has_loc = !store_col_null(st, 5) && !store_col_null(st, 6);
-	int64_t lat = store_col_int(st, 5), lon = store_col_int(st, 6);
-	json_t *j = json_pack("{s:I, s:s, s:s, s:b, s:s, s:s, s:s}", "id", (json_int_t)row->id, "state", row->state,
-			      "source", store_col_text(st, 0), "urgent", store_col_int(st, 1) != 0, "title",
-			      store_col_text(st, 2), "description", store_col_text(st, 3), "address", store_col_text(st, 4));
-	json_object_set_new(j, "location", has_loc ? json_pack("{s:f, s:f}", "lat", (double)lat / 1e6, "lon",
-								  (double)lon / 1e6)
-						   : json_null());
-	json_object_set_new(j, "attributes", parse_json_col(st, 7));
-	json_object_set_new(j, "category", json_pack("{s:s, s:s, s:s}", "code", row->category, "name_zh",
-						    store_col_text(st, 21), "name_en", store_col_text(st, 22)));
-	json_object_set_new(j, "area", json_pack("{s:s, s:s, s:s}", "code", store_col_text(st, 23), "name",
-						store_col_text(st, 24), "level", area_level_name((int)store_col_int(st, 25))));
-	json_object_set_new(j, "lead_department", row->lead_unit_id ? json_pack("{s:I, s:s}", "id",
-									      (json_int_t)row->lead_unit_id, "name",
-									      store_col_text(st, 26))
-								     : json_null());
-	json_object_set_new(j, "result", json_string(store_col_text(st, 11)));
-	json_object_set_new(j, "rating", store_col_null(st, 13) ? json_null()
-							       : json_pack("{s:o, s:o, s:s, s:o}", "outcome",
-									   text_or_null(st, 12), "satisfaction",
-									   text_or_null(st, 13), "comment",
-									   store_col_text(st, 14), "at",
-									   case_time_json(store_col_int(st, 15))));
-	json_object_set_new(j, "submitted_at", case_time_json(row->submitted_at));
-	json_object_set_new(j, "dispatched_at", case_time_json(row->dispatched_at));
-	json_object_set_new(j, "signed_at", case_time_json(row->signed_at));
-	json_object_set_new(j, "resolved_at", case_time_json(row->resolved_at));
-	json_object_set_new(j, "closed_at", case_time_json(store_col_int(st, 16)));
-	json_object_set_new(j, "sign_due_at", case_time_json(row->sign_due_at));
-	json_object_set_new(j, "resolve_due_at", case_time_json(row->resolve_due_at));
-	json_object_set_new(j, "overdue", json_boolean(overdue_at(row, time_now())));
-	json_object_set_new(j, "reopen_count", json_integer(row->reopen_count));
-	json_object_set_new(j, "version", json_integer(row->version));
+	struct json_text t = {.out = *out};
+	jt_object(&t, NULL);
+	jt_int(&t, "id", row->id);
+	jt_string(&t, "state", row->state);
+	jt_string(&t, "source", store_col_text(st, 0));
+	jt_bool(&t, "urgent", store_col_int(st, 1) != 0);
+	jt_string(&t, "title", store_col_text(st, 2));
+	jt_string(&t, "description", store_col_text(st, 3));
+	jt_string(&t, "address", store_col_text(st, 4));
+	if (!store_col_null(st, 5) && !store_col_null(st, 6)) {
+		jt_object(&t, "location");
+		jt_micros(&t, "lat", store_col_int(st, 5));
+		jt_micros(&t, "lon", store_col_int(st, 6));
+		jt_object_end(&t);
+	} else {
+		jt_null(&t, "location");
+	}
+	json_column(&t, "attributes", st, 7);
+	jt_object(&t, "category");
+	jt_string(&t, "code", row->category);
+	jt_string(&t, "name_zh", store_col_text(st, 21));
+	jt_string(&t, "name_en", store_col_text(st, 22));
+	jt_object_end(&t);
+	jt_object(&t, "area");
+	jt_string(&t, "code", store_col_text(st, 23));
+	jt_string(&t, "name", store_col_text(st, 24));
+	jt_string(&t, "level", area_level_name((int)store_col_int(st, 25)));
+	jt_object_end(&t);
+	department(&t, "lead_department", row->lead_unit_id, store_col_text(st, 26));
+	jt_string(&t, "result", store_col_text(st, 11));
+	if (store_col_null(st, 13)) {
+		jt_null(&t, "rating");
+	} else {
+		jt_object(&t, "rating");
+		jt_string(&t, "outcome", text_or_null(st, 12));
+		jt_string(&t, "satisfaction", text_or_null(st, 13));
+		jt_string(&t, "comment", store_col_text(st, 14));
+		time_member(&t, "at", store_col_int(st, 15));
+		jt_object_end(&t);
+	}
+	time_member(&t, "submitted_at", row->submitted_at);
+	time_member(&t, "dispatched_at", row->dispatched_at);
+	time_member(&t, "signed_at", row->signed_at);
+	time_member(&t, "resolved_at", row->resolved_at);
+	time_member(&t, "closed_at", store_col_int(st, 16));
+	time_member(&t, "sign_due_at", row->sign_due_at);
+	time_member(&t, "resolve_due_at", row->resolve_due_at);
+	jt_bool(&t, "overdue", overdue_at(row, time_now()));
+	jt_int(&t, "reopen_count", row->reopen_count);
+	jt_int(&t, "version", row->version);
 	if (!public_view) {
-		json_object_set_new(j, "reporter", json_pack("{s:s, s:s, s:b}", "name", store_col_text(st, 8),
-							    "phone_masked", store_col_text(st, 9), "registered",
-							    row->reporter_user_id != 0));
-		json_object_set_new(j, "call_notes", json_string(store_col_text(st, 10)));
-		json_object_set_new(j, "created_by", json_string(store_col_text(st, 28)));
-		json_object_set_new(j, "suggested_department",
-				    row->suggested_unit_id ? json_pack("{s:I, s:s}", "id", (json_int_t)row->suggested_unit_id,
-								       "name", store_col_text(st, 27))
-							   : json_null());
-		json_object_set_new(j, "extension_pending", json_boolean(row->extension_pending));
-		json_object_set_new(j, "extension_days", json_integer(row->extension_days));
-		json_object_set_new(j, "ruled", json_boolean(row->ruled));
-		json_object_set_new(j, "merged_into", row->merged_into ? json_integer(row->merged_into) : json_null());
-		json_object_set_new(j, "supervised", json_boolean(store_col_int(st, 17) != 0));
-		json_object_set_new(j, "reminders", json_integer(store_col_int(st, 18)));
-		json_object_set_new(j, "signed_late", store_col_null(st, 19) ? json_null()
-									    : json_boolean(store_col_int(st, 19) != 0));
-		json_object_set_new(j, "resolved_late", store_col_null(st, 20) ? json_null()
-									      : json_boolean(store_col_int(st, 20) != 0));
+		jt_object(&t, "reporter");
+		jt_string(&t, "name", store_col_text(st, 8));
+		jt_string(&t, "phone_masked", store_col_text(st, 9));
+		jt_bool(&t, "registered", row->reporter_user_id != 0);
+		if (phone)
+			jt_string(&t, "phone", *phone ? phone : NULL);
+		jt_object_end(&t);
+		jt_string(&t, "call_notes", store_col_text(st, 10));
+		jt_string(&t, "created_by", store_col_text(st, 28));
+		department(&t, "suggested_department", row->suggested_unit_id, store_col_text(st, 27));
+		jt_bool(&t, "extension_pending", row->extension_pending);
+		jt_int(&t, "extension_days", row->extension_days);
+		jt_bool(&t, "ruled", row->ruled);
+		if (row->merged_into)
+			jt_int(&t, "merged_into", row->merged_into);
+		else
+			jt_null(&t, "merged_into");
+		jt_bool(&t, "supervised", store_col_int(st, 17) != 0);
+		jt_int(&t, "reminders", store_col_int(st, 18));
+		late_member(&t, "signed_late", st, 19);
+		late_member(&t, "resolved_late", st, 20);
 	}
 	store_reset(st);
-
-	json_t *units = json_array(), *photos = json_array(), *timeline = json_array();
-	json_object_set_new(j, "co_departments", units);
-	json_object_set_new(j, "photos", photos);
-	json_object_set_new(j, "timeline", timeline);
-	if ((rc = units_json(c, row->id, public_view, units)) != STORE_OK ||
-	    (rc = photos_json(c, row->id, photos)) != STORE_OK ||
-	    (rc = timeline_json(c, row->id, public_view, timeline)) != STORE_OK) {
-		json_decref(j);
-		return rc;
+	if ((rc = units_json(c, row->id, public_view, &t)) == STORE_OK &&
+	    (rc = photos_json(c, row->id, &t)) == STORE_OK &&
+	    (rc = timeline_json(c, row->id, public_view, &t)) == STORE_OK) {
+		parties_json(&t, parties);
+		allowed_json(&t, row, parties);
+		jt_object_end(&t);
 	}
-	json_object_set_new(j, "parties", parties_json(parties));
-	json_object_set_new(j, "allowed_actions", allowed_json(row, parties));
-	*out = j;
-	return STORE_OK;
+	*out = t.out;
+	return rc;
+}
+
+int case_json(struct store_conn *c, const struct case_row *row, unsigned parties, bool public_view, json_t **out)
+{
+	struct buf text = {0};
+	int rc = case_json_text(c, row, parties, public_view, NULL, &text);
+	if (rc == STORE_OK && !(*out = json_loadb(text.data, text.len, 0, NULL)))
+		rc = STORE_ERROR;
+	buf_free(&text);
+	return rc;
 }

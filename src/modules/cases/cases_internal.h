@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/vault.h"
 #include "core/workcal.h"
 #include "http/http.h"
@@ -62,6 +63,11 @@ void case_facts_of(const struct case_row *row, struct case_facts *out);
  * public_view: the resident's follow page (no internal notes, no names of
  * staff). Caller owns *out. */
 int case_json(struct store_conn *c, const struct case_row *row, unsigned parties, bool public_view, json_t **out);
+/* The same as text appended to out, with no tree in between (the read of
+ * one case); phone, when not NULL, is the reporter's phone in clear for a
+ * reveal ("" when there is none). */
+int case_json_text(struct store_conn *c, const struct case_row *row, unsigned parties, bool public_view,
+		   const char *phone, struct buf *out);
 /* Until when case_json's answer stays what it is without a write: the
  * instant "overdue" turns true, INT64_MAX when it never will. */
 int64_t case_json_valid_until(const struct case_row *row, int64_t now);

@@ -429,8 +429,7 @@ struct read_one {
 	struct actor actor;
 	int64_t id;
 	uint64_t generation; /* of the case cache, read before the load */
-	json_t *out;         /* with reveal: the tree the phone is added to */
-	char *text;          /* otherwise: the answer (owned), cached or rendered */
+	char *text;          /* the answer (owned), cached or rendered */
 	size_t len;
 	int version;
 	bool missing;
@@ -440,26 +439,26 @@ struct read_one {
 
 static const char sql_reporter_phone[] = "SELECT reporter_phone_sealed, key_version FROM cases WHERE id = ?";
 
-/* Puts the reporter's phone in clear into the answer and audits it in the
- * same transaction: no reveal without its audit entry. */
-static int reveal_phone(struct store_conn *c, struct read_one *r, const struct case_row *row)
+/* The reporter's phone in clear ("" when none), audited in the same
+ * transaction as the answer that shows it: no reveal without its entry. */
+static int reveal_phone(struct store_conn *c, struct read_one *r, const struct case_row *row, char *phone,
+			size_t cap)
 {
 	struct store_stmt *st = store_prepare(c, sql_reporter_phone);
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, row->id);
 	int rc = store_step(st);
-	char phone[64] = "";
+	phone[0] = '\0';
 	if (rc == STORE_ROW && !store_col_null(st, 0)) {
 		size_t n;
 		const unsigned char *sealed = store_col_blob(st, 0, &n);
-		if (!vault_open(cases_vault, (int)store_col_int(st, 1), sealed, n, phone, sizeof phone))
+		if (!vault_open(cases_vault, (int)store_col_int(st, 1), sealed, n, phone, cap))
 			phone[0] = '\0';
 	}
 	store_reset(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
-	json_object_set_new(json_object_get(r->out, "reporter"), "phone", phone[0] ? json_string(phone) : json_null());
 	char object_id[24];
 	snprintf(object_id, sizeof object_id, "%lld", (long long)row->id);
 	json_t *summary = json_pack("{s:s}", "field", "reporter_phone");
@@ -471,8 +470,6 @@ static int reveal_phone(struct store_conn *c, struct read_one *r, const struct c
 static int read_tx(struct store_conn *c, void *arg)
 {
 	struct read_one *r = arg;
-	json_decref(r->out);
-	r->out = NULL;
 	free(r->text);
 	r->text = NULL;
 	struct case_row row;
@@ -494,14 +491,18 @@ static int read_tx(struct store_conn *c, void *arg)
 	int64_t now = time_now();
 	if (!r->reveal && (r->text = case_cache_get(row.id, parties, row.version, r->generation, now, &r->len)))
 		return STORE_OK;
-	if ((rc = case_json(c, &row, parties, false, &r->out)) != STORE_OK)
+	char phone[64];
+	if (r->reveal && (rc = reveal_phone(c, r, &row, phone, sizeof phone)) != STORE_OK)
 		return rc;
+	struct buf text = {0};
+	if ((rc = case_json_text(c, &row, parties, false, r->reveal ? phone : NULL, &text)) != STORE_OK) {
+		buf_free(&text);
+		return rc;
+	}
+	r->len = text.len;
+	r->text = buf_steal(&text);
 	if (r->reveal)
-		return reveal_phone(c, r, &row);
-	r->text = json_dumps(r->out, JSON_COMPACT);
-	r->len = strlen(r->text);
-	json_decref(r->out);
-	r->out = NULL;
+		return STORE_OK;
 	int64_t until = now + CASE_CACHE_SECONDS, turns = case_json_valid_until(&row, now);
 	case_cache_put(row.id, parties, row.version, r->generation, turns < until ? turns : until, r->text, r->len);
 	return STORE_OK;
@@ -532,7 +533,6 @@ void cases_read(struct http_req *req)
 	r.generation = case_cache_generation();
 	int rc = r.id > 0 ? store_tx(cases_store, r.reveal ? STORE_WRITE : STORE_READ, read_tx, &r) : STORE_ABORT;
 	if (rc != STORE_OK) {
-		json_decref(r.out);
 		free(r.text);
 		if (rc == STORE_ABORT)
 			http_reply_error(req, HTTP_ERR_not_found, NULL, "No such case");
@@ -544,8 +544,5 @@ void cases_read(struct http_req *req)
 	 * an unread mark, so the answer stands. */
 	if (r.caller->user_id && !r.read_already)
 		store_tx(cases_store, STORE_WRITE, mark_tx, &r);
-	if (r.text)
-		http_reply_raw(req, 200, "application/json; charset=utf-8", r.text, r.len);
-	else
-		http_reply_json(req, 200, r.out);
+	http_reply_raw(req, 200, "application/json; charset=utf-8", r.text, r.len);
 }
