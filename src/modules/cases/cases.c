@@ -273,40 +273,84 @@ int case_attach_photos(struct store_conn *c, int64_t case_id, int64_t event_id, 
 	return STORE_OK;
 }
 
+static const char sql_event_block_last[] = "SELECT MAX(id) FROM case_events WHERE id >= ? AND id < ?";
+static const char sql_event_last[] = "SELECT MAX(id) FROM case_events";
+
+static int max_event_id(struct store_conn *c, const char *sql, int64_t from, int64_t below, int64_t *max)
+{
+	struct store_stmt *st = store_prepare(c, sql);
+	if (!st)
+		return STORE_ERROR;
+	if (sql == sql_event_block_last) {
+		store_bind_int(st, 1, from);
+		store_bind_int(st, 2, below);
+	}
+	int rc = store_step(st);
+	*max = rc == STORE_ROW && !store_col_null(st, 0) ? store_col_int(st, 0) : 0;
+	store_reset(st);
+	return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_ERROR : rc;
+}
+
+int case_event_next_id(struct store_conn *c, int64_t case_id, int64_t *id)
+{
+	if (case_id <= 0 || case_id >= INT64_MAX / CASE_EVENT_BLOCK - 1)
+		return STORE_ERROR;
+	int64_t from = case_id * CASE_EVENT_BLOCK, below = from + CASE_EVENT_BLOCK, last;
+	int rc = max_event_id(c, sql_event_block_last, from, below, &last);
+	if (rc != STORE_OK)
+		return rc;
+	if (!last)
+		last = from;
+	if (last + 1 < below) {
+		*id = last + 1;
+		return STORE_OK;
+	}
+	/* The block is used up: past every id, which stays unique because a
+	 * later step of the block's own case starts from its largest id. */
+	if ((rc = max_event_id(c, sql_event_last, 0, 0, &last)) != STORE_OK)
+		return rc;
+	*id = last + 1;
+	return STORE_OK;
+}
+
 static const char sql_event_insert[] =
-	"INSERT INTO case_events (case_id, at, action, party, actor_login, actor_name, actor_unit_id, from_state,"
-	" to_state, note, data, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	"INSERT INTO case_events (id, case_id, at, action, party, actor_login, actor_name, actor_unit_id, from_state,"
+	" to_state, note, data, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 int case_event_add(struct store_conn *c, const struct case_event *e, int64_t *event_id)
 {
+	int64_t id;
+	int rc = case_event_next_id(c, e->case_id, &id);
+	if (rc != STORE_OK)
+		return rc;
 	struct store_stmt *st = store_prepare(c, sql_event_insert);
 	if (!st)
 		return STORE_ERROR;
 	char *data = e->data ? json_dumps(e->data, JSON_COMPACT) : NULL;
-	store_bind_int(st, 1, e->case_id);
-	store_bind_int(st, 2, time_now());
-	store_bind_text(st, 3, e->action);
-	store_bind_text(st, 4, e->party);
-	store_bind_text(st, 5, e->caller ? e->caller->login : e->actor_login);
-	store_bind_text(st, 6, e->caller ? e->caller->display_name : "");
+	store_bind_int(st, 1, id);
+	store_bind_int(st, 2, e->case_id);
+	store_bind_int(st, 3, time_now());
+	store_bind_text(st, 4, e->action);
+	store_bind_text(st, 5, e->party);
+	store_bind_text(st, 6, e->caller ? e->caller->login : e->actor_login);
+	store_bind_text(st, 7, e->caller ? e->caller->display_name : "");
 	if (e->caller && e->caller->unit_id > 0)
-		store_bind_int(st, 7, e->caller->unit_id);
+		store_bind_int(st, 8, e->caller->unit_id);
 	else
-		store_bind_null(st, 7);
-	store_bind_text(st, 8, e->from_state);
-	store_bind_text(st, 9, e->to_state);
-	store_bind_text(st, 10, e->note ? e->note : "");
-	store_bind_text(st, 11, data ? data : "{}");
-	store_bind_int(st, 12, e->public ? 1 : 0);
+		store_bind_null(st, 8);
+	store_bind_text(st, 9, e->from_state);
+	store_bind_text(st, 10, e->to_state);
+	store_bind_text(st, 11, e->note ? e->note : "");
+	store_bind_text(st, 12, data ? data : "{}");
+	store_bind_int(st, 13, e->public ? 1 : 0);
 	free(data);
-	int rc = store_step(st);
-	if (rc == STORE_ROW) {
-		if (event_id)
-			*event_id = store_col_int(st, 0);
-		rc = STORE_OK;
-	}
+	rc = store_step(st);
 	store_reset(st);
-	return rc;
+	if (rc != STORE_DONE)
+		return rc;
+	if (event_id)
+		*event_id = id;
+	return STORE_OK;
 }
 
 /* ---- routes ---- */

@@ -18,8 +18,8 @@ static const char sql_case_insert[] =
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	" ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char sql_event_insert[] =
-	"INSERT INTO case_events (case_id, at, action, party, actor_login, actor_name, actor_unit_id, from_state,"
-	" to_state, note, data, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"INSERT INTO case_events (id, case_id, at, action, party, actor_login, actor_name, actor_unit_id, from_state,"
+	" to_state, note, data, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_unit_insert[] =
 	"INSERT INTO case_units (case_id, unit_id, added_at, reported_at, replied_at, reply) VALUES (?, ?, ?, ?, ?, ?)";
 
@@ -129,25 +129,33 @@ int demo_case_write(struct store_conn *c, const struct demo_case *k, int key_ver
 	tally_facts(k, merged_into != 0, &counted);
 	if ((rc = case_tally_batch_add(c, tallies, &counted, +1)) != STORE_OK)
 		return rc;
+	int64_t event_id = 0;
 	for (size_t e = 0; e < k->nevents; e++) {
 		const struct demo_event *ev = &k->events[e];
+		/* A new case's block is empty but for older ids: after its first
+		 * step, the next ids follow on while they stay inside it. */
+		if (event_id && event_id + 1 < (*id + 1) * CASE_EVENT_BLOCK)
+			event_id++;
+		else if ((rc = case_event_next_id(c, *id, &event_id)) != STORE_OK)
+			return rc;
 		if (!(st = store_prepare(c, sql_event_insert)))
 			return STORE_ERROR;
-		store_bind_int(st, 1, *id);
-		store_bind_int(st, 2, ev->at);
-		store_bind_text(st, 3, ev->action);
-		store_bind_text(st, 4, ev->party);
-		store_bind_text(st, 5, ev->login);
-		store_bind_text(st, 6, ev->name);
-		bind_opt(st, 7, ev->unit);
-		store_bind_text(st, 8, ev->from);
-		store_bind_text(st, 9, ev->to);
-		store_bind_text(st, 10, ev->note);
+		store_bind_int(st, 1, event_id);
+		store_bind_int(st, 2, *id);
+		store_bind_int(st, 3, ev->at);
+		store_bind_text(st, 4, ev->action);
+		store_bind_text(st, 5, ev->party);
+		store_bind_text(st, 6, ev->login);
+		store_bind_text(st, 7, ev->name);
+		bind_opt(st, 8, ev->unit);
+		store_bind_text(st, 9, ev->from);
+		store_bind_text(st, 10, ev->to);
+		store_bind_text(st, 11, ev->note);
 		char data[96];
 		if (strcmp(ev->action, "merge") == 0)
 			snprintf(data, sizeof data, "{\"merged_into\":%lld}", (long long)merged_into);
-		store_bind_text(st, 11, strcmp(ev->action, "merge") == 0 ? data : ev->data);
-		store_bind_int(st, 12, ev->pub);
+		store_bind_text(st, 12, strcmp(ev->action, "merge") == 0 ? data : ev->data);
+		store_bind_int(st, 13, ev->pub);
 		rc = store_step(st);
 		store_reset(st);
 		if (rc != STORE_DONE)
