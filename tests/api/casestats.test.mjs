@@ -4,20 +4,14 @@
 // aggregates are then recounted with `wangge migrate --rebuild-figures`.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startServer, backend, run } from '../lib/server.mjs';
+import { startServer, run, runSql } from '../lib/server.mjs';
 import { seedIdentity } from '../lib/fixtures.mjs';
 
 let srv, town, staff, commander;
 const H = 3600;
 const now = Math.floor(Date.now() / 1000);
 
-function sql(text) {
-  const r = backend === 'postgres'
-    ? spawnSync('psql', [srv.db.url, '-qv', 'ON_ERROR_STOP=1', '-c', text], { encoding: 'utf8' })
-    : spawnSync('sqlite3', ['-bail', srv.db.path, text], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-}
+const sql = (text) => runSql(srv.db, text);
 
 let seq = 0;
 // One case row; fields override the defaults.

@@ -6,8 +6,7 @@
 // taken up by `wangge migrate`; and without a mark nothing is recounted.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startServer, freshDatabase, backend, run } from '../lib/server.mjs';
+import { startServer, freshDatabase, run, runSql } from '../lib/server.mjs';
 import { seedIdentity, login, ADMIN_PASSWORD, PASSWORD, areas } from '../lib/fixtures.mjs';
 import { allFigures } from '../lib/figures.mjs';
 
@@ -15,13 +14,7 @@ const db = freshDatabase();
 after(() => db.cleanup());
 
 // Runs SQL on the database while no server holds it; the output, trimmed.
-function sql(text) {
-  const r = backend === 'postgres'
-    ? spawnSync('psql', [db.url, '-qAtv', 'ON_ERROR_STOP=1', '-c', text], { encoding: 'utf8' })
-    : spawnSync('sqlite3', ['-bail', db.path, text], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
+const sql = (text) => runSql(db, text);
 const marks = () => sql("SELECT COUNT(*) FROM meta WHERE key = 'case_figures_rebuild_pending'");
 const tallyRows = () => Number(sql('SELECT (SELECT COUNT(*) FROM case_tallies) + (SELECT COUNT(*) FROM case_area_tallies)'));
 

@@ -6,20 +6,14 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, run, backend } from '../lib/server.mjs';
+import { startServer, run, runSql } from '../lib/server.mjs';
 import { seedIdentity, login, PASSWORD, areas } from '../lib/fixtures.mjs';
 
 let srv, town, staff, handler, unitId;
 const keys = {};
 
 // Runs SQL on the server's database: the category editor is not ours to use.
-function sql(statement) {
-  const r = backend === 'postgres'
-    ? spawnSync('psql', [srv.db.url, '-qAtc', statement], { encoding: 'utf8' })
-    : spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.db.path, statement], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
+const sql = (text) => runSql(srv.db, text);
 
 function token(name, role, area) {
   const r = run(['token', 'create', '--db', srv.db.url, '--name', name, '--role', role, '--area', area]);

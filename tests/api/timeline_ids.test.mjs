@@ -4,21 +4,14 @@
 // id, and the next case's block starts after it.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startServer, freshDatabase, backend } from '../lib/server.mjs';
+import { startServer, freshDatabase, runSql } from '../lib/server.mjs';
 import { seedIdentity, login, PASSWORD, areas } from '../lib/fixtures.mjs';
 
 const BLOCK = 65536;
 const db = freshDatabase();
 after(() => db.cleanup());
 
-function sql(text) {
-  const r = backend === 'postgres'
-    ? spawnSync('psql', [db.url, '-qAtv', 'ON_ERROR_STOP=1', '-c', text], { encoding: 'utf8' })
-    : spawnSync('sqlite3', ['-bail', db.path, text], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
+const sql = (text) => runSql(db, text);
 
 const ids = (k) => k.timeline.map((e) => e.id);
 function ascending(list) {

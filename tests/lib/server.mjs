@@ -31,6 +31,17 @@ export function freshDatabase() {
   return { url: `sqlite:${dir}/wangge.db`, path: `${dir}/wangge.db`, cleanup() { rmSync(dir, { recursive: true, force: true }); } };
 }
 
+// Runs SQL on a test database (db from freshDatabase(), or a server's
+// srv.db), waiting out a server's write lock; the output, trimmed. Throws
+// with the database's message when a statement fails.
+export function runSql(db, text) {
+  const r = backend === 'postgres'
+    ? spawnSync('psql', [db.url, '-qAtv', 'ON_ERROR_STOP=1', '-c', text], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', db.path, text], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`SQL failed (${r.status}): ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 // Runs a wangge command to completion: {status, stdout, stderr}.
 export function run(args, { input, env } = {}) {
   const r = spawnSync(bin, args, { encoding: 'utf8', input, env: { ...process.env, ...env }, timeout: 60000 });
