@@ -17,64 +17,52 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "modules/cases/cases_internal.h"
+#include "modules/cases/list_shape.h"
 #include "modules/common/reply.h"
 
 /* Cases due within this many working minutes count as near. */
 #define SUPERVISION_NEAR_MINUTES 120
 
-#define DUE_EXPR "(CASE c.state WHEN 'dispatched' THEN c.sign_due_at WHEN 'signed' THEN c.resolve_due_at END)"
-#define UNREAD_EXPR "(CASE WHEN r.version IS NULL OR r.version < c.version THEN 1 ELSE 0 END)"
-#define LIST_COLS                                                                                                    \
-	"SELECT c.id, c.state, c.title, c.category_code, k.name_zh, a.code, a.name, c.source, c.urgent, c.address,"  \
-	" COALESCE(c.lead_unit_id, 0), u.name, c.submitted_at, COALESCE(" DUE_EXPR ", 0), c.version, " UNREAD_EXPR \
-	", c.extension_pending, c.supervised"
 #define COUNT_COLS "SELECT COUNT(*), COALESCE(SUM(" UNREAD_EXPR "), 0)"
 /* Binds: 1 = the user, for what they have read. */
-#define FROM_CASES                                                                                                   \
-	" FROM cases c JOIN areas a ON a.id = c.area_id JOIN case_categories k ON k.code = c.category_code"           \
-	" LEFT JOIN units u ON u.id = c.lead_unit_id LEFT JOIN case_reads r ON r.case_id = c.id AND r.user_id = ?"
+#define FROM_CASES " FROM cases c JOIN areas a ON a.id = c.area_id" LIST_JOINS
+/* The inboxes of an area's open cases start from the areas in scope and
+ * read each one's open cases by cases_area (area_id, state, id): what they
+ * read is the backlog of the scope, not the county's nor its history.
+ * CROSS JOIN makes SQLite keep that order (without statistics it would
+ * start at cases_state_*, which lead with the state across the county);
+ * PostgreSQL plans it as any inner join. Binds: the user, the scope (2). */
+#define FROM_AREA_CASES " FROM areas a CROSS JOIN cases c" LIST_JOINS " WHERE " STORE_IN_SCOPE("a") " AND c.area_id = a.id"
+/* A department's open cases: its own by cases_lead, those it was called
+ * into and has not answered by case_units_unit. Binds: unit, unit, user. */
+#define FROM_UNIT_CASES                                                                                              \
+	" FROM (SELECT l.id FROM cases l WHERE l.lead_unit_id = ? AND l.state IN ('dispatched', 'signed')"            \
+	" UNION SELECT x.case_id FROM case_units x WHERE x.unit_id = ? AND x.replied_at IS NULL) d"                   \
+	" CROSS JOIN cases c JOIN areas a ON a.id = c.area_id" LIST_JOINS " WHERE c.id = d.id"
 
-/* Binds: scope (2). */
+/* Written as a list of states with a condition on one of them, so that the
+ * states are index keys. */
 #define W_DISPATCH                                                                                                   \
-	" WHERE " STORE_IN_SCOPE("a") " AND (c.state IN ('submitted', 'returned')"                                    \
-	" OR (c.state = 'signed' AND c.extension_pending = 1))"
-/* Binds: unit, unit. */
-#define W_DEPARTMENT                                                                                                 \
-	" WHERE c.state IN ('dispatched', 'signed') AND (c.lead_unit_id = ? OR EXISTS (SELECT 1 FROM case_units x"    \
-	" WHERE x.case_id = c.id AND x.unit_id = ? AND x.replied_at IS NULL))"
+	" AND c.state IN ('submitted', 'returned', 'signed') AND (c.state <> 'signed' OR c.extension_pending = 1)"
+#define W_DEPARTMENT " AND c.state IN ('dispatched', 'signed')"
 /* Binds: user. */
 #define W_MINE " WHERE c.reporter_user_id = ?"
-/* Binds: scope (2), near. */
-#define W_SUPERVISION                                                                                                \
-	" WHERE " STORE_IN_SCOPE("a") " AND c.state IN ('dispatched', 'signed') AND (" DUE_EXPR " <= ?"              \
-	" OR c.supervised = 1)"
+/* Binds: near. */
+#define W_SUPERVISION " AND c.state IN ('dispatched', 'signed') AND (" DUE_EXPR " <= ? OR c.supervised = 1)"
 
 /* Pages: by id (dispatch: ascending; mine: descending) or by (due, id). */
 #define PAGE_ID_ASC " AND c.id > ? ORDER BY c.id LIMIT ?"
 #define PAGE_ID_DESC " AND (? = 0 OR c.id < ?) ORDER BY c.id DESC LIMIT ?"
 #define PAGE_DUE " AND (" DUE_EXPR " > ? OR (" DUE_EXPR " = ? AND c.id > ?)) ORDER BY " DUE_EXPR ", c.id LIMIT ?"
 
-static const char sql_dispatch[] = LIST_COLS FROM_CASES W_DISPATCH PAGE_ID_ASC;
-static const char sql_department[] = LIST_COLS FROM_CASES W_DEPARTMENT PAGE_DUE;
+static const char sql_dispatch[] = LIST_COLS FROM_AREA_CASES W_DISPATCH PAGE_ID_ASC;
+static const char sql_department[] = LIST_COLS FROM_UNIT_CASES W_DEPARTMENT PAGE_DUE;
 static const char sql_mine[] = LIST_COLS FROM_CASES W_MINE PAGE_ID_DESC;
-static const char sql_supervision[] = LIST_COLS FROM_CASES W_SUPERVISION PAGE_DUE;
-static const char sql_count_dispatch[] = COUNT_COLS FROM_CASES W_DISPATCH;
-static const char sql_count_department[] = COUNT_COLS FROM_CASES W_DEPARTMENT;
+static const char sql_supervision[] = LIST_COLS FROM_AREA_CASES W_SUPERVISION PAGE_DUE;
+static const char sql_count_dispatch[] = COUNT_COLS FROM_AREA_CASES W_DISPATCH;
+static const char sql_count_department[] = COUNT_COLS FROM_UNIT_CASES W_DEPARTMENT;
 static const char sql_count_mine[] = COUNT_COLS FROM_CASES W_MINE;
-static const char sql_count_supervision[] = COUNT_COLS FROM_CASES W_SUPERVISION;
-
-/* Everything the caller may see, with filters; newest first. Binds after
- * the visibility: state, state, category, category, source, source, area
- * range (2), q, q, q, q, then the page. */
-#define FILTERS                                                                                                      \
-	" AND (CAST(? AS TEXT) IS NULL OR c.state = ?) AND (CAST(? AS TEXT) IS NULL OR c.category_code = ?)"         \
-	" AND (CAST(? AS TEXT) IS NULL OR c.source = ?) AND " STORE_IN_SCOPE("a")                                    \
-	" AND (CAST(? AS TEXT) IS NULL OR c.title LIKE ? OR c.description LIKE ? OR c.address LIKE ?)"
-static const char sql_all_area[] = LIST_COLS FROM_CASES " WHERE " STORE_IN_SCOPE("a") FILTERS PAGE_ID_DESC;
-static const char sql_all_unit[] = LIST_COLS FROM_CASES " WHERE (c.lead_unit_id = ? OR EXISTS (SELECT 1 FROM"
-							" case_units x WHERE x.case_id = c.id AND x.unit_id = ?))" FILTERS
-							PAGE_ID_DESC;
-static const char sql_all_mine[] = LIST_COLS FROM_CASES W_MINE FILTERS PAGE_ID_DESC;
+static const char sql_count_supervision[] = COUNT_COLS FROM_AREA_CASES W_SUPERVISION;
 
 /* "%text%" for LIKE, with the pattern characters dropped from the text. */
 static char *like_text(const char *text)
@@ -156,6 +144,118 @@ static int near_limit(struct store_conn *c, int64_t now, int64_t *out)
 	return STORE_OK;
 }
 
+/* The list without an inbox: the statement of its shape, bound in the
+ * order the shape lists. */
+static struct store_stmt *prepare_all(struct store_conn *c, const struct list_query *q,
+				      const struct store_scope *range)
+{
+	const struct caller *caller = q->caller;
+	enum list_base base = caller->role == ROLE_HANDLER    ? LIST_BY_UNIT
+			      : caller->role == ROLE_RESIDENT ? LIST_BY_REPORTER
+							      : LIST_BY_AREA;
+	unsigned filters = (q->state ? LIST_STATE : 0) | (q->category ? LIST_CATEGORY : 0) |
+			   (q->source ? LIST_SOURCE : 0) | (q->q ? LIST_TEXT : 0);
+	const struct list_shape *shape = list_shape_get(base, filters);
+	struct store_stmt *st = store_prepare(c, shape->sql);
+	if (!st)
+		return NULL;
+	/* Handlers and residents are not area-scoped: without an area filter
+	 * their range is the whole tree. */
+	static const struct store_scope whole_tree = {.path = "/"};
+	const struct store_scope *in_range = q->area || base == LIST_BY_AREA ? range : &whole_tree;
+	char *like = q->q ? like_text(q->q) : NULL;
+	int i = 1;
+	for (int b = 0; b < shape->nbinds; b++) {
+		switch ((enum list_bind)shape->binds[b]) {
+		case LIST_BIND_USER:
+			store_bind_int(st, i++, caller->user_id);
+			break;
+		case LIST_BIND_SCOPE:
+			store_bind_scope(st, i, &caller->scope);
+			i += 2;
+			break;
+		case LIST_BIND_RANGE:
+			store_bind_scope(st, i, in_range);
+			i += 2;
+			break;
+		case LIST_BIND_UNIT:
+			store_bind_int(st, i++, caller->unit_id);
+			break;
+		case LIST_BIND_STATE:
+			store_bind_text(st, i++, q->state);
+			break;
+		case LIST_BIND_CATEGORY:
+			store_bind_text(st, i++, q->category);
+			break;
+		case LIST_BIND_SOURCE:
+			store_bind_text(st, i++, q->source);
+			break;
+		case LIST_BIND_TEXT:
+			store_bind_text(st, i++, like);
+			break;
+		case LIST_BIND_CURSOR:
+			store_bind_int(st, i++, q->cursor_id ? q->cursor_id : INT64_MAX);
+			break;
+		case LIST_BIND_LIMIT:
+			store_bind_int(st, i++, q->limit);
+			break;
+		}
+	}
+	free(like);
+	return st;
+}
+
+/* An inbox's statement, bound but for its limit, which comes last; *next
+ * gets the index of that parameter. */
+static struct store_stmt *prepare_inbox(struct store_conn *c, const struct list_query *q,
+					const struct store_scope *range, int64_t now, int *next, int *rc)
+{
+	const struct caller *caller = q->caller;
+	static const char *const sqls[INBOX_COUNT] = {NULL, sql_dispatch, sql_department, sql_mine, sql_supervision};
+	int64_t near = 0;
+	if (q->inbox == INBOX_SUPERVISION && (*rc = near_limit(c, now, &near)) != STORE_OK)
+		return NULL;
+	struct store_stmt *st = store_prepare(c, sqls[q->inbox]);
+	if (!st) {
+		*rc = STORE_ERROR;
+		return NULL;
+	}
+	int i = 1;
+	if (q->inbox == INBOX_DEPARTMENT) {
+		store_bind_int(st, i++, caller->unit_id);
+		store_bind_int(st, i++, caller->unit_id);
+	}
+	store_bind_int(st, i++, caller->user_id);
+	switch (q->inbox) {
+	case INBOX_DISPATCH:
+		store_bind_scope(st, i, range);
+		i += 2;
+		store_bind_int(st, i++, q->cursor_id);
+		break;
+	case INBOX_MINE:
+		store_bind_int(st, i++, caller->user_id);
+		store_bind_int(st, i++, q->cursor_id);
+		store_bind_int(st, i++, q->cursor_id);
+		break;
+	case INBOX_SUPERVISION:
+		store_bind_scope(st, i, range);
+		i += 2;
+		store_bind_int(st, i++, near);
+		/* then the (due, id) page */
+		/* FALLTHROUGH */
+	case INBOX_DEPARTMENT:
+		store_bind_int(st, i++, q->cursor_due);
+		store_bind_int(st, i++, q->cursor_due);
+		store_bind_int(st, i++, q->cursor_id);
+		break;
+	case INBOX_ALL:
+	case INBOX_COUNT:
+		break;
+	}
+	*next = i;
+	return st;
+}
+
 static int list_tx(struct store_conn *c, void *arg)
 {
 	struct list_query *q = arg;
@@ -175,102 +275,22 @@ static int list_tx(struct store_conn *c, void *arg)
 			return rc;
 		snprintf(range.path, sizeof range.path, "%s", a.path);
 	}
-	const char *sql;
-	switch (q->inbox) {
-	case INBOX_DISPATCH:
-		sql = sql_dispatch;
-		break;
-	case INBOX_DEPARTMENT:
-		sql = sql_department;
-		break;
-	case INBOX_MINE:
-		sql = sql_mine;
-		break;
-	case INBOX_SUPERVISION:
-		sql = sql_supervision;
-		break;
-	default:
-		sql = caller->role == ROLE_HANDLER ? sql_all_unit : caller->role == ROLE_RESIDENT ? sql_all_mine : sql_all_area;
-		break;
+	struct store_stmt *st;
+	int rc = STORE_ERROR;
+	if (q->inbox == INBOX_ALL) {
+		st = prepare_all(c, q, &range);
+	} else {
+		int limit_at = 0;
+		st = prepare_inbox(c, q, &range, now, &limit_at, &rc);
+		if (st)
+			store_bind_int(st, limit_at, q->limit);
 	}
-	struct store_stmt *st = store_prepare(c, sql);
 	if (!st)
-		return STORE_ERROR;
-	int i = 1;
-	store_bind_int(st, i++, caller->user_id);
-	int64_t near = 0;
-	switch (q->inbox) {
-	case INBOX_DISPATCH:
-		store_bind_scope(st, i, &range);
-		i += 2;
-		store_bind_int(st, i++, q->cursor_id);
-		break;
-	case INBOX_SUPERVISION: {
-		int rc = near_limit(c, now, &near);
-		if (rc != STORE_OK) {
-			store_reset(st);
-			return rc;
-		}
-		store_bind_scope(st, i, &range);
-		i += 2;
-		store_bind_int(st, i++, near);
-	}
-		/* fall through: the (due, id) page */
-		/* FALLTHROUGH */
-	case INBOX_DEPARTMENT:
-		if (q->inbox == INBOX_DEPARTMENT) {
-			store_bind_int(st, i++, caller->unit_id);
-			store_bind_int(st, i++, caller->unit_id);
-		}
-		store_bind_int(st, i++, q->cursor_due);
-		store_bind_int(st, i++, q->cursor_due);
-		store_bind_int(st, i++, q->cursor_id);
-		break;
-	case INBOX_MINE:
-		store_bind_int(st, i++, caller->user_id);
-		store_bind_int(st, i++, q->cursor_id);
-		store_bind_int(st, i++, q->cursor_id);
-		break;
-	default: {
-		if (sql == sql_all_unit) {
-			store_bind_int(st, i++, caller->unit_id);
-			store_bind_int(st, i++, caller->unit_id);
-		} else if (sql == sql_all_mine) {
-			store_bind_int(st, i++, caller->user_id);
-		} else {
-			store_bind_scope(st, i, &caller->scope);
-			i += 2;
-		}
-		store_bind_text(st, i++, q->state);
-		store_bind_text(st, i++, q->state);
-		store_bind_text(st, i++, q->category);
-		store_bind_text(st, i++, q->category);
-		store_bind_text(st, i++, q->source);
-		store_bind_text(st, i++, q->source);
-		/* Handlers and residents are not area-scoped: without an area
-		 * filter their range is the whole tree. */
-		struct store_scope all = {.path = "/"};
-		store_bind_scope(st, i, q->area || sql == sql_all_area ? &range : &all);
-		i += 2;
-		char *like = q->q ? like_text(q->q) : NULL;
-		store_bind_text(st, i++, q->q ? like : NULL);
-		store_bind_text(st, i++, like);
-		store_bind_text(st, i++, like);
-		store_bind_text(st, i++, like);
-		free(like);
-		store_bind_int(st, i++, q->cursor_id);
-		store_bind_int(st, i++, q->cursor_id);
-		break;
-	}
-	}
-	store_bind_int(st, i, q->limit);
-	int rc;
-	size_t n = 0;
+		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		json_array_append_new(q->items, item_json(st, now));
 		q->last_id = store_col_int(st, 0);
 		q->last_due = store_col_int(st, 13);
-		n++;
 	}
 	store_reset(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
@@ -384,15 +404,17 @@ static int counts_tx(struct store_conn *c, void *arg)
 		struct store_stmt *st = store_prepare(c, sqls[i]);
 		if (!st)
 			return STORE_ERROR;
-		store_bind_int(st, 1, caller->user_id);
+		if (i == INBOX_DEPARTMENT) {
+			store_bind_int(st, 1, caller->unit_id);
+			store_bind_int(st, 2, caller->unit_id);
+			store_bind_int(st, 3, caller->user_id);
+		} else {
+			store_bind_int(st, 1, caller->user_id);
+		}
 		if (i == INBOX_DISPATCH || i == INBOX_SUPERVISION)
 			store_bind_scope(st, 2, &caller->scope);
 		if (i == INBOX_SUPERVISION)
 			store_bind_int(st, 4, near);
-		if (i == INBOX_DEPARTMENT) {
-			store_bind_int(st, 2, caller->unit_id);
-			store_bind_int(st, 3, caller->unit_id);
-		}
 		if (i == INBOX_MINE)
 			store_bind_int(st, 2, caller->user_id);
 		int rc = store_step(st);
