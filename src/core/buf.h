@@ -11,6 +11,9 @@ struct buf {
 };
 
 void buf_append(struct buf *b, const void *p, size_t n);
+/* Makes room for extra more bytes at once, when the caller knows roughly
+ * how much is coming (saves the doublings on the way). */
+void buf_reserve(struct buf *b, size_t extra);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as the inside of a JSON string (no quotes); bytes that are not

@@ -3,12 +3,24 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* Keys are the caller's constants: plain ASCII, copied as they are. */
 static void member(struct json_text *t, const char *key)
 {
+	char head[80];
+	size_t n = 0, k = key ? strlen(key) : 0;
 	if (t->comma)
-		buf_append(&t->out, ",", 1);
+		head[n++] = ',';
 	t->comma = true;
-	if (key) {
+	if (key && k + 4 <= sizeof head - n) {
+		head[n++] = '"';
+		memcpy(head + n, key, k);
+		n += k;
+		head[n++] = '"';
+		head[n++] = ':';
+		key = NULL;
+	}
+	buf_append(&t->out, head, n);
+	if (key) { /* longer than any key of ours: escaped the slow way */
 		buf_append(&t->out, "\"", 1);
 		buf_json_escape(&t->out, key);
 		buf_append(&t->out, "\":", 2);

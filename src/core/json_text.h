@@ -1,7 +1,8 @@
 /* JSON written straight into a buffer, for answers on hot paths: building
  * a jansson tree only to encode it was most of the time of a read of one
  * case (the tree's allocations and the encoder's). Members are written in
- * order; a key of NULL writes an element of an array (or the top value). */
+ * order; a key of NULL writes an element of an array (or the top value).
+ * Keys are written as they are: plain ASCII names, as the API's are. */
 #ifndef WG_CORE_JSON_TEXT_H
 #define WG_CORE_JSON_TEXT_H
 

@@ -49,19 +49,14 @@ static void time_member(struct json_text *t, const char *key, int64_t seconds)
 	jt_string(t, key, text);
 }
 
-/* A column of JSON text this module wrote (attributes, an event's data),
- * encoded again so that the answer stays valid whatever the row holds. */
+/* A column of JSON text this module wrote (attributes, an event's data):
+ * written as it is once it parses, so the answer stays valid JSON whatever
+ * the row holds. */
 static void json_column(struct json_text *t, const char *key, struct store_stmt *st, int col)
 {
 	const char *text = store_col_text(st, col);
-	if (!*text || strcmp(text, "{}") == 0) {
-		jt_raw(t, key, "{}");
-		return;
-	}
-	json_t *v = json_loads(text, 0, NULL);
-	char *again = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-	jt_raw(t, key, again ? again : "{}");
-	free(again);
+	json_t *v = *text && strcmp(text, "{}") != 0 ? json_loads(text, 0, NULL) : NULL;
+	jt_raw(t, key, v ? text : "{}");
 	json_decref(v);
 }
 
@@ -233,6 +228,7 @@ int case_json_text(struct store_conn *c, const struct case_row *row, unsigned pa
 		return rc == STORE_DONE ? STORE_ERROR : rc;
 	}
 	struct json_text t = {.out = *out};
+	buf_reserve(&t.out, 4096); /* a case with a few steps, in one go */
 	jt_object(&t, NULL);
 	jt_int(&t, "id", row->id);
 	jt_string(&t, "state", row->state);
