@@ -3,28 +3,25 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* Keys are the caller's constants: plain ASCII, copied as they are. */
+/* Keys are the caller's constants, plain ASCII: copied as they are, with
+ * the comma and the quotes, straight into the buffer. */
 static void member(struct json_text *t, const char *key)
 {
-	char head[80];
-	size_t n = 0, k = key ? strlen(key) : 0;
+	size_t k = key ? strlen(key) : 0;
+	buf_reserve(&t->out, k + 4);
+	char *p = t->out.data + t->out.len;
 	if (t->comma)
-		head[n++] = ',';
+		*p++ = ',';
 	t->comma = true;
-	if (key && k + 4 <= sizeof head - n) {
-		head[n++] = '"';
-		memcpy(head + n, key, k);
-		n += k;
-		head[n++] = '"';
-		head[n++] = ':';
-		key = NULL;
+	if (key) {
+		*p++ = '"';
+		memcpy(p, key, k);
+		p += k;
+		*p++ = '"';
+		*p++ = ':';
 	}
-	buf_append(&t->out, head, n);
-	if (key) { /* longer than any key of ours: escaped the slow way */
-		buf_append(&t->out, "\"", 1);
-		buf_json_escape(&t->out, key);
-		buf_append(&t->out, "\":", 2);
-	}
+	*p = '\0';
+	t->out.len = (size_t)(p - t->out.data);
 }
 
 static void open_with(struct json_text *t, const char *key, const char *bracket)
