@@ -55,11 +55,14 @@ static int stats_tx(struct store_conn *c, void *arg)
 		j->area_missing = true;
 		return STORE_ABORT;
 	}
+	/* By area, the default: the children and the grids from one scan. */
+	bool both = j->dim == CASE_BY_AREA;
 	if (rc == STORE_OK)
-		rc = case_stats_groups(c, &j->q, j->dim, &j->groups);
+		rc = both ? case_stats_children_and_grids(c, &j->q, &j->groups, &j->grids)
+			  : case_stats_groups(c, &j->q, j->dim, &j->groups);
 	if (rc == STORE_OK && j->dim != CASE_BY_DEPARTMENT)
 		rc = case_stats_groups(c, &j->q, CASE_BY_DEPARTMENT, &j->departments);
-	if (rc == STORE_OK && j->dim != CASE_BY_GRID)
+	if (rc == STORE_OK && j->dim != CASE_BY_GRID && !both)
 		rc = case_stats_groups(c, &j->q, CASE_BY_GRID, &j->grids);
 	return rc;
 }

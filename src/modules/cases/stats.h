@@ -72,6 +72,9 @@ void case_groups_free(struct case_groups *g);
  * groups. Returns a store_rc (STORE_OK). */
 int case_stats_groups(struct store_conn *c, const struct case_stats_query *q, enum case_stats_dim dim,
 		      struct case_groups *out);
+/* CASE_BY_AREA and CASE_BY_GRID at once, from one scan of the subtree. */
+int case_stats_children_and_grids(struct store_conn *c, const struct case_stats_query *q,
+				  struct case_groups *children, struct case_groups *grids);
 
 /* The totals of a dimension that partitions the cases (every one but
  * CASE_BY_GRID): the sum of its groups. */

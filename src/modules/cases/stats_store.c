@@ -313,22 +313,22 @@ static int64_t fold_target(const char *path, const struct strmap *index)
 	return -1;
 }
 
-static int groups_by_area(struct store_conn *c, const struct case_stats_query *q, bool grids, struct case_groups *out)
+/* Folds the per-area rows of one scan into the chosen area's children (or
+ * into the grids of its subtree). */
+static int fold_areas(struct store_conn *c, const struct case_stats_query *q, bool grids,
+		      const struct case_groups *rows, struct case_groups *out)
 {
-	struct case_groups rows = {0};
 	struct strmap index = {0};
 	int rc = load_areas(c, q, grids, out, &index);
-	if (rc == STORE_OK)
-		rc = scan(c, &dim_area, q, &rows);
 	struct case_group *self = NULL;
 	size_t path_len = strlen(q->area.path);
-	for (size_t i = 0; rc == STORE_OK && i < rows.count; i++) {
-		const char *path = rows.items[i].code;
+	for (size_t i = 0; rc == STORE_OK && i < rows->count; i++) {
+		const char *path = rows->items[i].code;
 		/* For children, look only below the chosen area's own path: an
 		 * ancestor's id never names a child. */
 		int64_t at = fold_target(grids ? path : path + (strlen(path) >= path_len ? path_len : 0), &index);
 		if (at >= 0) {
-			case_counts_add(&out->items[at].counts, &rows.items[i].counts);
+			case_counts_add(&out->items[at].counts, &rows->items[i].counts);
 		} else if (!grids) {
 			/* Filed on the chosen area itself, not on any child. */
 			if (!self) {
@@ -339,11 +339,26 @@ static int groups_by_area(struct store_conn *c, const struct case_stats_query *q
 				self->level = q->area.level;
 				self->self = true;
 			}
-			case_counts_add(&self->counts, &rows.items[i].counts);
+			case_counts_add(&self->counts, &rows->items[i].counts);
 		}
 	}
-	case_groups_free(&rows);
 	strmap_free(&index);
+	return rc;
+}
+
+/* One scan of the subtree's per-area rows, folded into the children and,
+ * when grids is not NULL, into the grids too: the scan is most of the cost
+ * of the figures, and the default answer needs both. */
+static int groups_by_areas(struct store_conn *c, const struct case_stats_query *q, struct case_groups *children,
+			   struct case_groups *grids)
+{
+	struct case_groups rows = {0};
+	int rc = scan(c, &dim_area, q, &rows);
+	if (rc == STORE_OK && children)
+		rc = fold_areas(c, q, false, &rows, children);
+	if (rc == STORE_OK && grids)
+		rc = fold_areas(c, q, true, &rows, grids);
+	case_groups_free(&rows);
 	return rc;
 }
 
@@ -394,9 +409,9 @@ int case_stats_groups(struct store_conn *c, const struct case_stats_query *q, en
 	int rc;
 	switch (dim) {
 	case CASE_BY_AREA:
-		return groups_by_area(c, q, false, out);
+		return groups_by_areas(c, q, out, NULL);
 	case CASE_BY_GRID:
-		return groups_by_area(c, q, true, out);
+		return groups_by_areas(c, q, NULL, out);
 	case CASE_BY_PERIOD:
 		return groups_by_period(c, q, out);
 	case CASE_BY_DEPARTMENT:
@@ -415,4 +430,11 @@ int case_stats_groups(struct store_conn *c, const struct case_stats_query *q, en
 		WG_BUG("unknown case statistics dimension %d", (int)dim);
 		return STORE_ERROR;
 	}
+}
+
+int case_stats_children_and_grids(struct store_conn *c, const struct case_stats_query *q,
+				  struct case_groups *children, struct case_groups *grids)
+{
+	children->count = grids->count = 0; /* a retried transaction starts over */
+	return groups_by_areas(c, q, children, grids);
 }
