@@ -226,9 +226,7 @@ static int check_references(struct store_conn *c, struct case_action_request *r,
 	}
 	if (r->action == CASE_MERGE) {
 		struct case_row target;
-		rc = case_load(c, r->input.merged_into, &target);
-		if (rc == STORE_OK)
-			rc = case_visible(c, r->caller, &target);
+		rc = case_load_visible(c, r->caller, r->input.merged_into, &target);
 		if (rc == STORE_DONE)
 			CASE_REFUSE(r, HTTP_ERR_invalid_value, "merged_into", "No such case");
 		if (rc != STORE_OK)
@@ -588,9 +586,7 @@ static int departments_tx(struct store_conn *c, void *arg)
 {
 	struct departments *d = arg;
 	struct case_row row;
-	int rc = case_load(c, d->id, &row);
-	if (rc == STORE_OK)
-		rc = case_visible(c, d->caller, &row);
+	int rc = case_load_visible(c, d->caller, d->id, &row);
 	if (rc == STORE_DONE) {
 		d->missing = true;
 		return STORE_ABORT;

@@ -72,6 +72,12 @@ int case_load(struct store_conn *c, int64_t id, struct case_row *out)
 	return rc;
 }
 
+int case_load_visible(struct store_conn *c, const struct caller *caller, int64_t id, struct case_row *out)
+{
+	int rc = case_load(c, id, out);
+	return rc == STORE_OK ? case_visible(c, caller, out) : rc;
+}
+
 int case_load_for_reader(struct store_conn *c, int64_t id, int64_t user_id, struct case_row *out, int *read_version)
 {
 	struct store_stmt *st = store_prepare(c, sql_load_for_reader);

@@ -54,6 +54,10 @@ int case_load_for_reader(struct store_conn *c, int64_t id, int64_t user_id, stru
  * scope, its departments for a handler, its reporter for a resident.
  * A store_rc: STORE_OK (visible), STORE_DONE (not), or a failure. */
 int case_visible(struct store_conn *c, const struct caller *caller, const struct case_row *row);
+/* case_load() then case_visible(): STORE_DONE alike for a case that does
+ * not exist and for one out of the caller's sight, so a probe learns
+ * nothing. */
+int case_load_visible(struct store_conn *c, const struct caller *caller, int64_t id, struct case_row *out);
 /* The caller's parties on the case, a bit per enum case_party. */
 int case_parties(struct store_conn *c, const struct caller *caller, const struct case_row *row, unsigned *parties);
 /* The facts lifecycle.c decides on. */

@@ -99,9 +99,7 @@ static int duplicates_tx(struct store_conn *c, void *arg)
 	json_decref(d->items);
 	d->items = json_array();
 	struct case_row row;
-	int rc = case_load(c, d->id, &row);
-	if (rc == STORE_OK)
-		rc = case_visible(c, d->caller, &row);
+	int rc = case_load_visible(c, d->caller, d->id, &row);
 	if (rc == STORE_DONE) {
 		d->missing = true;
 		return STORE_ABORT;

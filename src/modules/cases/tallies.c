@@ -181,6 +181,22 @@ static struct case_tally_delta *delta_for(struct case_tally_batch *b, bool detai
 	return d;
 }
 
+/* The next area id of a materialized path ("/1/2/3/"), moving *p past
+ * it: 0 at the end, -1 when the path is not ids between slashes. */
+static long long path_next_id(const char **p)
+{
+	while (**p == '/')
+		(*p)++;
+	if (!**p)
+		return 0;
+	char *end;
+	long long id = strtoll(*p, &end, 10);
+	if (end == *p || id <= 0)
+		return -1;
+	*p = end;
+	return id;
+}
+
 /* The path of an area, from the batch's memory or the store. */
 static int path_of(struct store_conn *c, struct case_tally_batch *b, int64_t area_id, const char **path)
 {
@@ -225,19 +241,10 @@ int case_tally_batch_add(struct store_conn *c, struct case_tally_batch *b, const
 	int64_t day = case_tally_day(f);
 	case_counts_add(&delta_for(b, false, f->area_id, day, f)->counts, &add);
 	/* Every id on the path holds the case: its ancestors and its area. */
-	for (const char *p = path; *p;) {
-		if (*p == '/') {
-			p++;
-			continue;
-		}
-		char *end;
-		long long id = strtoll(p, &end, 10);
-		if (end == p)
-			return STORE_ERROR;
+	long long id;
+	for (const char *p = path; (id = path_next_id(&p)) > 0;)
 		case_counts_add(&delta_for(b, true, id, day, f)->counts, &add);
-		p = end;
-	}
-	return STORE_OK;
+	return id < 0 ? STORE_ERROR : STORE_OK;
 }
 
 static void bind_counts(struct store_stmt *st, int idx, const struct case_counts *k)
@@ -325,16 +332,8 @@ static bool path_holds(const char *path, long long id)
 
 static int carry(struct store_conn *c, int64_t area_id, const char *from_path, const char *other_path, int sign)
 {
-	for (const char *p = from_path; *p;) {
-		if (*p == '/') {
-			p++;
-			continue;
-		}
-		char *end;
-		long long id = strtoll(p, &end, 10);
-		if (end == p)
-			return STORE_ERROR;
-		p = end;
+	long long id;
+	for (const char *p = from_path; (id = path_next_id(&p)) > 0;) {
 		/* Ancestors both paths share keep the subtree's rows. */
 		if (id == area_id || path_holds(other_path, id))
 			continue;
@@ -351,9 +350,8 @@ static int carry(struct store_conn *c, int64_t area_id, const char *from_path, c
 		if (rc != STORE_DONE)
 			return rc;
 	}
-	return STORE_OK;
+	return id < 0 ? STORE_ERROR : STORE_OK;
 }
-
 
 int case_tally_area_moved(struct store_conn *c, int64_t area_id, const char *old_path, const char *new_path)
 {
