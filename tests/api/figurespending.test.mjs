@@ -1,9 +1,10 @@
-// Migration 0008 fills no figures itself: on a database that already holds
-// cases it leaves a recount pending in meta, and whoever migrates next runs
-// the one rebuild there is (tallies.c) and clears the mark in the same
-// transaction. Here a database with cases goes back to schema version 7 and
-// is upgraded by `wangge serve`; a mark set by hand over emptied tallies is
-// taken up by `wangge migrate`; and without a mark nothing is recounted.
+// Migrations 0008 and 0009 fill no figures themselves: on a database that
+// already holds cases they leave a recount pending in meta, and whoever
+// migrates next runs the one rebuild there is (tallies.c) and clears the
+// mark in the same transaction. Here a database with cases goes back to
+// schema version 7, then 8, and is upgraded by `wangge serve`; a mark set by
+// hand over emptied tallies is taken up by `wangge migrate`; and without a
+// mark nothing is recounted.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, freshDatabase, run, runSql } from '../lib/server.mjs';
@@ -16,7 +17,9 @@ after(() => db.cleanup());
 // Runs SQL on the database while no server holds it; the output, trimmed.
 const sql = (text) => runSql(db, text);
 const marks = () => sql("SELECT COUNT(*) FROM meta WHERE key = 'case_figures_rebuild_pending'");
-const tallyRows = () => Number(sql('SELECT (SELECT COUNT(*) FROM case_tallies) + (SELECT COUNT(*) FROM case_area_tallies)'));
+const TALLIES = ['case_tallies', 'case_area_tallies', 'case_unit_tallies'];
+const tallyRows = () => Number(sql(`SELECT ${TALLIES.map((t) => `(SELECT COUNT(*) FROM ${t})`).join(' + ')}`));
+const emptyTallies = TALLIES.map((t) => `DELETE FROM ${t};`).join(' ');
 
 // The figures at every level, seen by viewers signed in to srv.
 async function figures(srv) {
@@ -64,28 +67,44 @@ test('a database with cases and no figures is recounted once by whoever migrates
   } finally {
     await srv.stop();
   }
-  // 0008 ran on an empty database: nothing to recount.
+  // 0008 and 0009 ran on an empty database: nothing to recount.
   assert.equal(marks(), '0');
 
   // Back to schema version 7, as a town that has cases and has never run
-  // 0008. (A migration after 0008 must be undone here too.)
-  assert.equal(sql('SELECT MAX(version) FROM schema_version'), '8');
-  sql('DROP TABLE case_tallies; DROP TABLE case_area_tallies; DROP INDEX cases_sign_unreminded;'
-    + ' DROP INDEX cases_resolve_unreminded; DELETE FROM schema_version WHERE version = 8');
+  // 0008. (A migration after 0009 must be undone here too.)
+  assert.equal(sql('SELECT MAX(version) FROM schema_version'), '9');
+  sql('DROP TABLE case_tallies; DROP TABLE case_area_tallies; DROP TABLE case_unit_tallies;'
+    + ' DROP INDEX cases_sign_unreminded; DROP INDEX cases_resolve_unreminded;'
+    + ' DELETE FROM schema_version WHERE version >= 8');
   srv = await startServer({ db: db.url, args: ['--access_log', 'off'] });
   try {
     assert.deepEqual(await figures(srv), kept);
     assert.match(srv.stderr(), /applied migration 0008_case_tallies/);
+    assert.match(srv.stderr(), /applied migration 0009_case_unit_tallies/);
     assert.match(srv.stderr(), /recounted the case figures/);
   } finally {
     await srv.stop();
   }
   assert.equal(marks(), '0');
 
+  // Back to version 8: the department rows of 0009 are missing, the rest
+  // is kept. The recount fills them, and the figures by department are
+  // those kept on write.
+  sql('DROP TABLE case_unit_tallies; DELETE FROM schema_version WHERE version = 9');
+  srv = await startServer({ db: db.url, args: ['--access_log', 'off'] });
+  try {
+    assert.deepEqual(await figures(srv), kept);
+    assert.match(srv.stderr(), /applied migration 0009_case_unit_tallies/);
+    assert.match(srv.stderr(), /recounted the case figures/);
+  } finally {
+    await srv.stop();
+  }
+  assert.equal(marks(), '0');
+  assert.ok(Number(sql('SELECT COUNT(*) FROM case_unit_tallies')) > 0);
+
   // A mark left by a migration whose recount never committed (a crash):
   // `wangge migrate` recounts, with no migration to apply.
-  sql("DELETE FROM case_tallies; DELETE FROM case_area_tallies;"
-    + " INSERT INTO meta (key, value) VALUES ('case_figures_rebuild_pending', '0008')");
+  sql(emptyTallies + " INSERT INTO meta (key, value) VALUES ('case_figures_rebuild_pending', '0008')");
   let r = run(['migrate', '--db', db.url]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /applied 0 migrations/);
@@ -94,7 +113,7 @@ test('a database with cases and no figures is recounted once by whoever migrates
   assert.ok(tallyRows() > 0);
 
   // No mark: no recount, however the tables look.
-  sql('DELETE FROM case_tallies; DELETE FROM case_area_tallies');
+  sql(emptyTallies);
   r = run(['migrate', '--db', db.url]);
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /recounted/);

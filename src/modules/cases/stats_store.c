@@ -36,7 +36,10 @@
 #define SQL_DETAIL_WHERE " WHERE t.area_id = ? AND t.day >= ? AND t.day <= ?"
 #define KEY_COLUMNS 4
 
-static const char sql_by_department[] = "SELECT t.lead_unit_id, '', u.name, '', " SQL_SUMS " FROM case_tallies t"
+/* Departments and days from the department rows (migration 0009): at most
+ * departments × days, where the detail rows multiply that by categories ×
+ * sources. */
+static const char sql_by_department[] = "SELECT t.lead_unit_id, '', u.name, '', " SQL_SUMS " FROM case_unit_tallies t"
 					" LEFT JOIN units u ON u.id = t.lead_unit_id" SQL_DETAIL_WHERE
 					" GROUP BY t.lead_unit_id, u.name" SQL_HAVING;
 static const char sql_by_category[] = "SELECT g.sort, t.category_code, g.name_zh, g.name_en, " SQL_SUMS
@@ -44,7 +47,7 @@ static const char sql_by_category[] = "SELECT g.sort, t.category_code, g.name_zh
 				      SQL_DETAIL_WHERE " GROUP BY t.category_code, g.name_zh, g.name_en, g.sort" SQL_HAVING;
 static const char sql_by_source[] = "SELECT 0, t.source, '', '', " SQL_SUMS " FROM case_tallies t" SQL_DETAIL_WHERE
 				    " GROUP BY t.source" SQL_HAVING;
-static const char sql_by_day[] = "SELECT t.day, '', '', '', " SQL_SUMS " FROM case_tallies t" SQL_DETAIL_WHERE
+static const char sql_by_day[] = "SELECT t.day, '', '', '', " SQL_SUMS " FROM case_unit_tallies t" SQL_DETAIL_WHERE
 				 " GROUP BY t.day" SQL_HAVING;
 /* Each area of the subtree by its own cases, folded by path in C.
  * Parameters: the subtree (2), first day, last day. */

@@ -109,8 +109,13 @@ int case_tally_load(struct store_conn *c, int64_t case_id, struct case_tally_fac
 
 /* ---- deltas ---- */
 
+/* The three tables: case_area_tallies (the case's own area × day),
+ * case_tallies (each area holding it × department × category × source ×
+ * day) and case_unit_tallies (each area holding it × department × day). */
+enum tally_table { TALLY_AREA, TALLY_DETAIL, TALLY_UNIT };
+
 struct case_tally_delta {
-	bool detail; /* a case_tallies row; else a case_area_tallies row */
+	enum tally_table table;
 	int64_t area_id, day, lead_unit_id;
 	char category[CASE_CATEGORY_CODE_MAX + 1];
 	char source[CASE_SOURCE_MAX + 1];
@@ -122,6 +127,7 @@ struct case_tally_delta {
 #define ADD_EXCLUDED(table, name) ", " #name " = " table "." #name " + excluded." #name
 #define ADD_DETAIL(name, field) ADD_EXCLUDED("case_tallies", name)
 #define ADD_AREA(name, field) ADD_EXCLUDED("case_area_tallies", name)
+#define ADD_UNIT(name, field) ADD_EXCLUDED("case_unit_tallies", name)
 #define TIMES_SIGN(name, field) ", CAST(? AS BIGINT) * " #name
 
 static const char sql_detail_upsert[] =
@@ -133,6 +139,10 @@ static const char sql_area_upsert[] =
 	"INSERT INTO case_area_tallies (area_id, day, received" CASE_TALLY_COLUMNS(NAME_LIST) ") VALUES (?, ?, ?"
 	CASE_TALLY_COLUMNS(PLACEHOLDER) ") ON CONFLICT (area_id, day) DO UPDATE SET"
 	" received = case_area_tallies.received + excluded.received" CASE_TALLY_COLUMNS(ADD_AREA);
+static const char sql_unit_upsert[] =
+	"INSERT INTO case_unit_tallies (area_id, day, lead_unit_id, received" CASE_TALLY_COLUMNS(NAME_LIST)
+	") VALUES (?, ?, ?, ?" CASE_TALLY_COLUMNS(PLACEHOLDER) ") ON CONFLICT (area_id, day, lead_unit_id) DO UPDATE SET"
+	" received = case_unit_tallies.received + excluded.received" CASE_TALLY_COLUMNS(ADD_UNIT);
 static const char sql_area_path[] = "SELECT path FROM areas WHERE id = ?";
 
 static bool counts_zero(const struct case_counts *c)
@@ -150,13 +160,15 @@ static void counts_scale(struct case_counts *c, int sign)
 #undef SCALE
 }
 
-static struct case_tally_delta *delta_for(struct case_tally_batch *b, bool detail, int64_t area_id, int64_t day,
-					  const struct case_tally_facts *f)
+static struct case_tally_delta *delta_for(struct case_tally_batch *b, enum tally_table table, int64_t area_id,
+					  int64_t day, const struct case_tally_facts *f)
 {
 	char key[CASE_CATEGORY_CODE_MAX + CASE_SOURCE_MAX + 80];
-	if (detail)
+	if (table == TALLY_DETAIL)
 		snprintf(key, sizeof key, "d/%lld/%lld/%lld/%s/%s", (long long)area_id, (long long)day,
 			 (long long)f->lead_unit_id, f->category, f->source);
+	else if (table == TALLY_UNIT)
+		snprintf(key, sizeof key, "u/%lld/%lld/%lld", (long long)area_id, (long long)day, (long long)f->lead_unit_id);
 	else
 		snprintf(key, sizeof key, "a/%lld/%lld", (long long)area_id, (long long)day);
 	int64_t at;
@@ -168,11 +180,12 @@ static struct case_tally_delta *delta_for(struct case_tally_batch *b, bool detai
 	}
 	struct case_tally_delta *d = &b->items[b->count];
 	memset(d, 0, sizeof *d);
-	d->detail = detail;
+	d->table = table;
 	d->area_id = area_id;
 	d->day = day;
-	if (detail) {
+	if (table != TALLY_AREA)
 		d->lead_unit_id = f->lead_unit_id;
+	if (table == TALLY_DETAIL) {
 		copy_text(d->category, sizeof d->category, f->category);
 		copy_text(d->source, sizeof d->source, f->source);
 	}
@@ -239,11 +252,13 @@ int case_tally_batch_add(struct store_conn *c, struct case_tally_batch *b, const
 			return rc;
 	}
 	int64_t day = case_tally_day(f);
-	case_counts_add(&delta_for(b, false, f->area_id, day, f)->counts, &add);
+	case_counts_add(&delta_for(b, TALLY_AREA, f->area_id, day, f)->counts, &add);
 	/* Every id on the path holds the case: its ancestors and its area. */
 	long long id;
-	for (const char *p = path; (id = path_next_id(&p)) > 0;)
-		case_counts_add(&delta_for(b, true, id, day, f)->counts, &add);
+	for (const char *p = path; (id = path_next_id(&p)) > 0;) {
+		case_counts_add(&delta_for(b, TALLY_DETAIL, id, day, f)->counts, &add);
+		case_counts_add(&delta_for(b, TALLY_UNIT, id, day, f)->counts, &add);
+	}
 	return id < 0 ? STORE_ERROR : STORE_OK;
 }
 
@@ -262,17 +277,21 @@ int case_tally_batch_flush(struct store_conn *c, struct case_tally_batch *b)
 		const struct case_tally_delta *d = &b->items[i];
 		if (counts_zero(&d->counts))
 			continue; /* a write that changed nothing counted, or a key that cancelled out */
-		struct store_stmt *st = store_prepare(c, d->detail ? sql_detail_upsert : sql_area_upsert);
+		static const char *const upsert[] = {
+			[TALLY_AREA] = sql_area_upsert, [TALLY_DETAIL] = sql_detail_upsert, [TALLY_UNIT] = sql_unit_upsert};
+		struct store_stmt *st = store_prepare(c, upsert[d->table]);
 		if (!st)
 			return STORE_ERROR;
-		store_bind_int(st, 1, d->area_id);
-		store_bind_int(st, 2, d->day);
-		if (d->detail) {
-			store_bind_int(st, 3, d->lead_unit_id);
-			store_bind_text(st, 4, d->category);
-			store_bind_text(st, 5, d->source);
+		int idx = 1;
+		store_bind_int(st, idx++, d->area_id);
+		store_bind_int(st, idx++, d->day);
+		if (d->table != TALLY_AREA)
+			store_bind_int(st, idx++, d->lead_unit_id);
+		if (d->table == TALLY_DETAIL) {
+			store_bind_text(st, idx++, d->category);
+			store_bind_text(st, idx++, d->source);
 		}
-		bind_counts(st, d->detail ? 6 : 3, &d->counts);
+		bind_counts(st, idx, &d->counts);
 		rc = store_step(st);
 		store_reset(st);
 		rc = rc == STORE_DONE ? STORE_OK : rc;
@@ -318,6 +337,12 @@ static const char sql_carry_rows[] =
 	" CAST(? AS BIGINT) * received" CASE_TALLY_COLUMNS(TIMES_SIGN) " FROM case_tallies WHERE area_id = ?"
 	" ON CONFLICT (area_id, day, lead_unit_id, category_code, source) DO UPDATE SET"
 	" received = case_tallies.received + excluded.received" CASE_TALLY_COLUMNS(ADD_DETAIL);
+static const char sql_carry_unit_rows[] =
+	"INSERT INTO case_unit_tallies (area_id, day, lead_unit_id, received" CASE_TALLY_COLUMNS(NAME_LIST)
+	") SELECT CAST(? AS BIGINT), day, lead_unit_id, CAST(? AS BIGINT) * received" CASE_TALLY_COLUMNS(TIMES_SIGN)
+	" FROM case_unit_tallies WHERE area_id = ?"
+	" ON CONFLICT (area_id, day, lead_unit_id) DO UPDATE SET"
+	" received = case_unit_tallies.received + excluded.received" CASE_TALLY_COLUMNS(ADD_UNIT);
 
 /* received and the rest. */
 #define COUNT_ONE(name, field) +1
@@ -337,18 +362,21 @@ static int carry(struct store_conn *c, int64_t area_id, const char *from_path, c
 		/* Ancestors both paths share keep the subtree's rows. */
 		if (id == area_id || path_holds(other_path, id))
 			continue;
-		struct store_stmt *st = store_prepare(c, sql_carry_rows);
-		if (!st)
-			return STORE_ERROR;
-		int idx = 1;
-		store_bind_int(st, idx++, id);
-		for (int n = 0; n < TALLY_COLUMN_COUNT; n++)
-			store_bind_int(st, idx++, sign);
-		store_bind_int(st, idx, area_id);
-		int rc = store_step(st);
-		store_reset(st);
-		if (rc != STORE_DONE)
-			return rc;
+		static const char *const carry_rows[] = {sql_carry_rows, sql_carry_unit_rows};
+		for (size_t t = 0; t < sizeof carry_rows / sizeof *carry_rows; t++) {
+			struct store_stmt *st = store_prepare(c, carry_rows[t]);
+			if (!st)
+				return STORE_ERROR;
+			int idx = 1;
+			store_bind_int(st, idx++, id);
+			for (int n = 0; n < TALLY_COLUMN_COUNT; n++)
+				store_bind_int(st, idx++, sign);
+			store_bind_int(st, idx, area_id);
+			int rc = store_step(st);
+			store_reset(st);
+			if (rc != STORE_DONE)
+				return rc;
+		}
 	}
 	return id < 0 ? STORE_ERROR : STORE_OK;
 }
@@ -389,7 +417,8 @@ int case_tally_area_moved(struct store_conn *c, int64_t area_id, const char *old
 #define DAY_OF "(k.submitted_at + 28800) / 86400"
 _Static_assert(FIGURES_TZ_OFFSET == 28800, "DAY_OF writes the offset out");
 
-static const char sql_rebuild_clear[] = "DELETE FROM case_tallies; DELETE FROM case_area_tallies";
+static const char sql_rebuild_clear[] =
+	"DELETE FROM case_tallies; DELETE FROM case_area_tallies; DELETE FROM case_unit_tallies";
 static const char sql_rebuild_detail[] =
 	"WITH RECURSIVE holders (area_id, holder_id) AS (SELECT id, id FROM areas UNION ALL"
 	" SELECT h.area_id, a.parent_id FROM holders h JOIN areas a ON a.id = h.holder_id WHERE a.parent_id IS NOT NULL)"
@@ -397,6 +426,13 @@ static const char sql_rebuild_detail[] =
 	CASE_TALLY_COLUMNS(NAME_LIST) ") SELECT h.holder_id, " DAY_OF ", COALESCE(k.lead_unit_id, 0), k.category_code,"
 	" k.source, " REBUILD_SUMS " FROM cases k JOIN holders h ON h.area_id = k.area_id WHERE k.merged_into IS NULL"
 	" GROUP BY h.holder_id, " DAY_OF ", COALESCE(k.lead_unit_id, 0), k.category_code, k.source";
+/* The department rows are the detail rows summed over category and
+ * source: read from case_tallies once it is rebuilt. */
+#define SUM_OF(name, field) ", SUM(" #name ")"
+static const char sql_rebuild_unit[] =
+	"INSERT INTO case_unit_tallies (area_id, day, lead_unit_id, received" CASE_TALLY_COLUMNS(NAME_LIST)
+	") SELECT area_id, day, lead_unit_id, SUM(received)" CASE_TALLY_COLUMNS(SUM_OF)
+	" FROM case_tallies GROUP BY area_id, day, lead_unit_id";
 static const char sql_rebuild_area[] =
 	"INSERT INTO case_area_tallies (area_id, day, received" CASE_TALLY_COLUMNS(NAME_LIST) ") SELECT k.area_id, "
 	DAY_OF ", " REBUILD_SUMS " FROM cases k WHERE k.merged_into IS NULL GROUP BY k.area_id, " DAY_OF;
@@ -412,6 +448,8 @@ int case_tallies_rebuild_tx(struct store_conn *c, void *arg)
 	int rc = store_exec(c, sql_rebuild_clear);
 	if (rc == STORE_OK)
 		rc = store_exec(c, sql_rebuild_detail);
+	if (rc == STORE_OK)
+		rc = store_exec(c, sql_rebuild_unit);
 	if (rc == STORE_OK)
 		rc = store_exec(c, sql_rebuild_area);
 	/* A full recount is whatever a pending one asked for. */

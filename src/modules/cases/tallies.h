@@ -92,8 +92,8 @@ struct case_tally_batch {
 	size_t npaths, paths_cap;
 };
 /* Adds sign (+1 or -1) times the case's contribution to every row it
- * counts in: its own area's day row, and the detail row of its own area
- * and of each ancestor. Looks the area's path up when f has none. */
+ * counts in: its own area's day row, and the detail and department rows
+ * of its own area and of each ancestor. Looks the area's path up when f has none. */
 int case_tally_batch_add(struct store_conn *c, struct case_tally_batch *b, const struct case_tally_facts *f, int sign);
 /* Upserts every non-zero delta and empties the batch. A store_rc. */
 int case_tally_batch_flush(struct store_conn *c, struct case_tally_batch *b);
@@ -103,9 +103,9 @@ void case_tally_batch_free(struct case_tally_batch *b);
  * case as it now stands, read back from the store. A store_rc. */
 int case_tally_update(struct store_conn *c, const struct case_tally_facts *before, int64_t case_id);
 
-/* A moved area: its subtree's detail rows (those of the area itself)
- * leave the old ancestors and join the new ones. Paths with the area's
- * own id last. A store_rc. */
+/* A moved area: its subtree's detail and department rows (those of the
+ * area itself) leave the old ancestors and join the new ones. Paths with
+ * the area's own id last. A store_rc. */
 int case_tally_area_moved(struct store_conn *c, int64_t area_id, const char *old_path, const char *new_path);
 
 /* The body of cases_figures_rebuild(), for a caller's own transaction. */
