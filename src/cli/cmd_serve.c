@@ -170,6 +170,8 @@ int cmd_serve(const struct cli_command *cmd, int argc, char **argv)
 		.behind_tls = config_get_bool(args.cfg, "behind_tls"),
 		.per_ip_connections = (unsigned)config_get_int(args.cfg, "per_ip_connections"),
 		.trusted_proxies = config_get(args.cfg, "trusted_proxy"),
+		.public_writes_per_minute = (unsigned)config_get_int(args.cfg, "public_writes_per_minute"),
+		.public_write_burst = (unsigned)config_get_int(args.cfg, "public_write_burst"),
 		.modules = modules,
 		.module_count = module_count,
 		.assets = wangge_assets,

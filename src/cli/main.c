@@ -14,6 +14,8 @@ static const struct cli_option serve_options[] = {
 	{"shutdown_timeout", CLI_CONFIG, NULL},
 	{"per_ip_connections", CLI_CONFIG, NULL},
 	{"trusted_proxy", CLI_CONFIG, NULL},
+	{"public_writes_per_minute", CLI_CONFIG, NULL},
+	{"public_write_burst", CLI_CONFIG, NULL},
 	{"key_file", CLI_CONFIG, NULL},
 	{"webhook_url", CLI_CONFIG, NULL},
 	{"webhook_secret", CLI_CONFIG, NULL},

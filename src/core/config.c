@@ -37,6 +37,8 @@ static const struct config_key config_keys[] = {
 	{"shutdown_timeout", CONFIG_INT, "10", 0, 3600, "seconds to let in-flight requests finish on SIGTERM"},
 	{"per_ip_connections", CONFIG_INT, "0", 0, 100000, "most open connections from one address; 0 means no limit"},
 	{"trusted_proxy", CONFIG_STRING, "", 0, 0, "addresses of proxies (nginx) whose X-Real-IP / X-Forwarded-For name the client, comma-separated"},
+	{"public_writes_per_minute", CONFIG_INT, "60", 0, 100000, "writes a minute one address may make without signing in (public form, ratings, photos, Open311); 0 means no limit"},
+	{"public_write_burst", CONFIG_INT, "30", 1, 100000, "of those, how many may come at once"},
 	{"case_autoclose_days", CONFIG_INT, "7", 1, 365, "days after which a resolved case nobody rated is closed"},
 	{"key_file", CONFIG_STRING, "", 0, 0, "the data key file; empty: beside a SQLite database (PATH.key), required for PostgreSQL"},
 	{"webhook_url", CONFIG_URL, "", 0, 0, "http:// or https:// URL that events are POSTed to; empty: no webhook"},

@@ -42,11 +42,19 @@ struct http_route {
 	enum http_method method;
 	const char *pattern;       /* "/api/v1/cases/{id}/actions"; {name} matches one segment */
 	http_handler handler;
-	const char *permission;    /* the permission the caller needs; "public" for none */
+	const char *permission;    /* the permission the caller needs; HTTP_PUBLIC (below) for none */
 	const char *const *query;  /* declared query parameters, NULL-terminated; NULL for none */
 	enum http_body body;
 	size_t body_limit;         /* 0: the server's body_limit */
 };
+
+/* The permissions open to anyone. HTTP_PUBLIC: writes by callers not
+ * signed in are limited per address (ratelimit.h). HTTP_PUBLIC_SELF_CHECKED:
+ * for writes that know their caller by other means (the log-in's password,
+ * Open311's api_key), which the limit does not count. */
+#define HTTP_PUBLIC "public"
+#define HTTP_PUBLIC_SELF_CHECKED "public.self_checked"
+bool http_permission_public(const char *permission);
 
 /* A module's routes, handed to the server at start. */
 struct http_module {

@@ -89,6 +89,11 @@ void router_free(struct router *r)
 	r->count = 0;
 }
 
+bool http_permission_public(const char *permission)
+{
+	return strcmp(permission, HTTP_PUBLIC) == 0 || strcmp(permission, HTTP_PUBLIC_SELF_CHECKED) == 0;
+}
+
 enum http_method router_method(const char *method)
 {
 	static const struct {

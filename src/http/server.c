@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "http/metrics.h"
+#include "http/ratelimit.h"
 #include "http/router.h"
 
 #define CSP_POLICY                                                                                   \
@@ -41,6 +42,7 @@ struct http_server {
 	int quiesced_fd; /* ours to close once quiesced; -1 before */
 	struct router router;
 	struct metrics *metrics;
+	struct rate_limiter *limiter; /* anonymous writes; NULL: no limit */
 	const char **labels;
 	size_t slot_static, slot_unmatched;
 	_Atomic int in_flight;
@@ -354,6 +356,27 @@ static bool is_json_type(const char *ct)
 	return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* Writes on public routes by callers not signed in go through the limiter
+ * (ratelimit.h). A loopback peer is not counted: behind a local proxy that
+ * is not named in trusted_proxy every client would share its address, and
+ * one bucket for a whole town would shut the public form. */
+static bool anonymous_write_limited(struct http_req *req, const struct http_route *route)
+{
+	struct rate_limiter *limiter = req->srv->limiter;
+	if (!limiter || route->method == HTTP_GET || req->caller || strcmp(route->permission, HTTP_PUBLIC) != 0 ||
+	    rate_address_loopback(req->client_addr))
+		return false;
+	int64_t wait = rate_limiter_take(limiter, req->client_addr, (int64_t)(now_us() / 1000));
+	if (!wait)
+		return false;
+	http_reply_error(req, HTTP_ERR_too_many_requests, NULL, "Too many writes from this address: try again in %lld s",
+			 (long long)wait);
+	char value[24];
+	snprintf(value, sizeof value, "%lld", (long long)wait);
+	http_add_header(req, "Retry-After", value);
+	return true;
+}
+
 static void dispatch(struct http_req *req)
 {
 	struct http_server *srv = req->srv;
@@ -391,10 +414,12 @@ static void dispatch(struct http_req *req)
 	if (srv->cfg.authenticate) {
 		if (!srv->cfg.authenticate(req, route->permission, srv->cfg.auth_ctx))
 			return;
-	} else if (strcmp(route->permission, "public") != 0) {
+	} else if (!http_permission_public(route->permission)) {
 		http_reply_error(req, HTTP_ERR_unauthorized, NULL, NULL);
 		return;
 	}
+	if (anonymous_write_limited(req, route))
+		return;
 	const char *idem_key = NULL;
 	if (route->method == HTTP_POST && srv->cfg.idempotency &&
 	    (idem_key = http_header(req, "Idempotency-Key")) != NULL) {
@@ -743,6 +768,7 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 	srv->labels[srv->slot_static] = "static";
 	srv->labels[srv->slot_unmatched] = "unmatched";
 	srv->metrics = metrics_new(srv->labels, srv->router.count + 2);
+	srv->limiter = rate_limiter_new(cfg->public_writes_per_minute, cfg->public_write_burst, 16384);
 	unsigned char rnd[4];
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
 		memset(rnd, 0, sizeof rnd);
@@ -761,6 +787,7 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		*err = xstrdup("cannot start the HTTP server (libmicrohttpd refused its options)");
+		rate_limiter_free(srv->limiter);
 		metrics_free(srv->metrics);
 		free(srv->labels);
 		router_free(&srv->router);
@@ -801,6 +828,7 @@ void http_server_stop(struct http_server *srv)
 	MHD_stop_daemon(srv->daemon);
 	if (srv->quiesced_fd >= 0)
 		close(srv->quiesced_fd);
+	rate_limiter_free(srv->limiter);
 	metrics_free(srv->metrics);
 	free(srv->labels);
 	router_free(&srv->router);

@@ -47,6 +47,8 @@ struct http_server_config {
 	bool behind_tls;           /* adds Strict-Transport-Security */
 	unsigned per_ip_connections; /* 0: no limit */
 	const char *trusted_proxies; /* "127.0.0.1,::1": peers whose forwarded client address is believed; borrowed */
+	unsigned public_writes_per_minute; /* anonymous writes per address (ratelimit.h); 0: no limit */
+	unsigned public_write_burst;       /* ... of which this many at once */
 	const struct http_module *const *modules;
 	size_t module_count;
 	const struct http_asset *assets; /* sorted by path */

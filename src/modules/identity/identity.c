@@ -12,7 +12,9 @@ static const char *const audit_query[] = {"user", "action", "object_type", "obje
 					  "limit", "cursor", NULL};
 
 static const struct http_route identity_routes[] = {
-	{HTTP_POST, "/api/v1/session", session_create, "public", NULL, HTTP_BODY_JSON, 4096},
+	/* Staff of a whole centre may sign in at once behind one address; the
+	 * log-in throttle counts failures per login and address instead. */
+	{HTTP_POST, "/api/v1/session", session_create, HTTP_PUBLIC_SELF_CHECKED, NULL, HTTP_BODY_JSON, 4096},
 	{HTTP_GET, "/api/v1/session", session_read, "session", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_DELETE, "/api/v1/session", session_delete, "session", NULL, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/api/v1/users", users_list, "users.read", users_list_query, HTTP_BODY_NONE, 0},

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "http/http.h"
+
 static const char *const role_names[ROLE_COUNT] = {
 	"admin", "commander", "staff", "grid_worker", "handler", "sampler", "checkpoint", "volunteer", "resident",
 };
@@ -61,7 +63,7 @@ int role_rank(enum role r)
 
 bool role_has(enum role r, const char *permission)
 {
-	if (strcmp(permission, "public") == 0)
+	if (http_permission_public(permission))
 		return true;
 	if (r < 0 || r >= ROLE_COUNT)
 		return false;
@@ -75,7 +77,7 @@ bool role_has(enum role r, const char *permission)
 
 bool permission_known(const char *permission)
 {
-	if (strcmp(permission, "public") == 0 || strcmp(permission, "session") == 0)
+	if (http_permission_public(permission) || strcmp(permission, "session") == 0)
 		return true;
 	for (size_t i = 0; i < NPERMISSIONS; i++)
 		if (strcmp(permissions[i].name, permission) == 0)

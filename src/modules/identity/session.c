@@ -131,7 +131,7 @@ bool identity_authenticate(struct http_req *req, const char *permission, void *c
 	} else if (cookie && *cookie) {
 		secret = cookie;
 	}
-	bool is_public = strcmp(permission, "public") == 0;
+	bool is_public = http_permission_public(permission);
 	/* Public routes answer anyone: bad or stale credentials there are
 	 * ignored, so a health check never fails on a leftover header. */
 	if (!secret || strlen(secret) != TOKEN_CHARS) {

@@ -503,7 +503,10 @@ static const char *const one_query[] = {"api_key", "jurisdiction_id", "locale", 
 
 static const struct http_route open311_routes[] = {
 	{HTTP_GET, "/open311/v2/{document}", get_document, "public", document_query, HTTP_BODY_NONE, 0},
-	{HTTP_POST, "/open311/v2/{document}", post_document, "public", post_query, HTTP_BODY_RAW, OPEN311_BODY_LIMIT},
+	/* Every post needs an api_key, a token checked by the module: one
+	 * partner's server may forward a whole town's requests from one address. */
+	{HTTP_POST, "/open311/v2/{document}", post_document, HTTP_PUBLIC_SELF_CHECKED, post_query, HTTP_BODY_RAW,
+	 OPEN311_BODY_LIMIT},
 	{HTTP_GET, "/open311/v2/services/{service}", get_service, "public", one_query, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/open311/v2/requests/{request}", get_request, "public", one_query, HTTP_BODY_NONE, 0},
 	{HTTP_GET, "/open311/v2/tokens/{token}", get_token, "public", one_query, HTTP_BODY_NONE, 0},
