@@ -99,6 +99,8 @@ void http_reply_json(struct http_req *req, unsigned status, json_t *body);
 /* field may be NULL; fmt NULL uses the registry's message. */
 void http_reply_error(struct http_req *req, enum http_error code, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* 429 too_many_requests with "<what>: try again in N s" and Retry-After: N. */
+void http_reply_retry_after(struct http_req *req, const char *what, int64_t seconds);
 /* Takes ownership of data (freed with free()). */
 void http_reply_raw(struct http_req *req, unsigned status, const char *content_type, void *data, size_t len);
 /* Adds a header to the answer; call after the reply function. Copies both. */

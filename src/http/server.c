@@ -200,6 +200,14 @@ void http_reply_error(struct http_req *req, enum http_error code, const char *fi
 	reply_error_body(req, code, http_error_body(code, field, fmt ? message : NULL));
 }
 
+void http_reply_retry_after(struct http_req *req, const char *what, int64_t seconds)
+{
+	http_reply_error(req, HTTP_ERR_too_many_requests, NULL, "%s: try again in %lld s", what, (long long)seconds);
+	char value[24];
+	snprintf(value, sizeof value, "%lld", (long long)seconds);
+	http_add_header(req, "Retry-After", value);
+}
+
 void http_add_header(struct http_req *req, const char *name, const char *value)
 {
 	if (!req->resp) {
@@ -369,11 +377,7 @@ static bool anonymous_write_limited(struct http_req *req, const struct http_rout
 	int64_t wait = rate_limiter_take(limiter, req->client_addr, (int64_t)(now_us() / 1000));
 	if (!wait)
 		return false;
-	http_reply_error(req, HTTP_ERR_too_many_requests, NULL, "Too many writes from this address: try again in %lld s",
-			 (long long)wait);
-	char value[24];
-	snprintf(value, sizeof value, "%lld", (long long)wait);
-	http_add_header(req, "Retry-After", value);
+	http_reply_retry_after(req, "Too many writes from this address", wait);
 	return true;
 }
 

@@ -351,15 +351,6 @@ static void set_session_cookie(struct http_req *req, const char *token, int64_t 
 	http_add_header(req, "Set-Cookie", cookie);
 }
 
-static void reply_retry_after(struct http_req *req, int64_t seconds)
-{
-	http_reply_error(req, HTTP_ERR_too_many_requests, NULL, "Too many failed log-ins: try again in %lld s",
-			 (long long)seconds);
-	char value[24];
-	snprintf(value, sizeof value, "%lld", (long long)seconds);
-	http_add_header(req, "Retry-After", value);
-}
-
 static json_t *caller_user_json(const struct caller *c);
 static void reply_whoami(struct http_req *req, const struct caller *c, unsigned status, const char *csrf);
 
@@ -416,7 +407,7 @@ void session_create(struct http_req *req)
 	/* Locked keys are refused before any hashing: guessing costs the
 	 * attacker time and us nothing. */
 	if (l.retry_after > 0) {
-		reply_retry_after(req, l.retry_after);
+		http_reply_retry_after(req, "Too many failed log-ins", l.retry_after);
 		return;
 	}
 	if (l.user_id && l.active) {
